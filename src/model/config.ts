@@ -1,0 +1,163 @@
+/**
+ * The resolved configuration the model is built from. The scenario layer turns YAML (with its
+ * units, defaults and manifests) into these plain values; the model never parses anything.
+ * All durations are seconds, all sizes bytes, all CPU in cores.
+ */
+import type { FlowSchema, PriorityLevelConfiguration } from 'kubernetes-types/flowcontrol/v1.d.ts';
+import type { ResourceVersionMode, Scope, Verb } from './api-types.js';
+
+export interface ApiServerConfig {
+  readonly replicas: number;
+  /** CPU cores per replica. */
+  readonly cores: number;
+  /** Memory limit per replica, bytes; past it the replica is OOM-killed. */
+  readonly memoryBytes: number;
+  /** --max-requests-inflight (apiserver pkg/server/config.go, default 400). */
+  readonly maxRequestsInflight: number;
+  /** --max-mutating-requests-inflight (default 200). */
+  readonly maxMutatingRequestsInflight: number;
+  /** --request-timeout, seconds (default 60). */
+  readonly requestTimeout: number;
+  /** --enable-priority-and-fairness (default true); false selects the legacy max-in-flight filter. */
+  readonly enablePriorityAndFairness: boolean;
+  /** Seconds from OOM kill until the process serves again (fitted). */
+  readonly restartDelay: number;
+}
+
+export interface EtcdConfig {
+  readonly members: number;
+  /** CPU cores per member available to serve ranges. */
+  readonly cores: number;
+  /** Write commit latency floor, seconds (fsync + RTT). */
+  readonly writeLatencyFloor: number;
+}
+
+export interface ClientRateConfig {
+  readonly qps: number;
+  readonly burst: number;
+  /** rest.Config.Timeout in seconds; 0 = none (server deadline applies). */
+  readonly timeout: number;
+}
+
+export interface AccessProfile {
+  readonly name: string;
+  readonly verb: Verb;
+  readonly resource: string;
+  readonly apiGroup: string;
+  readonly scope: Scope;
+  readonly rv: ResourceVersionMode;
+  readonly labelSelector: boolean;
+  readonly fieldSelector: boolean;
+  /** Objects a call returns, as an expression of cluster shape: fixed, per node, or all. */
+  readonly returns: { readonly kind: 'fixed'; readonly objects: number } | { readonly kind: 'per-node' } | { readonly kind: 'all' };
+  readonly limit: number;
+  /** 'poll' repeats the call every period; 'watch' is an informer (list, then watch, relist on break). */
+  readonly mode: 'poll' | 'watch';
+  /** Seconds between calls (poll) or 0. */
+  readonly period: number;
+  /** client-go wait.Jitter factor: the wait is period * (1 + jitter * U[0,1)). */
+  readonly jitter: number;
+  readonly client: ClientRateConfig;
+}
+
+export interface WorkloadIdentity {
+  readonly serviceAccount: string;
+  readonly namespace: string;
+}
+
+export interface WorkloadConfig {
+  readonly name: string;
+  readonly kind: 'DaemonSet' | 'Deployment';
+  /** Deployment replicas; DaemonSets run one pod per node. */
+  readonly replicas: number;
+  readonly identity: WorkloadIdentity;
+  readonly accessProfiles: readonly AccessProfile[];
+  /** When the workload is created in the cluster, seconds (the rollout may set this instead). */
+  readonly startAt: number | null;
+  /** DaemonSet controller pacing: slow-start batches 1, 2, 4 ... (kube-controller-manager). */
+  readonly rollout: { readonly maxUnavailable: number; readonly podStartSeconds: number };
+  /** Agent restarts on liveness failure when its API calls keep failing (amplifies relists). */
+  readonly restartOnApiFailure: boolean;
+}
+
+export interface CoreDnsConfig {
+  /** Fixed replicas, or the cluster-proportional autoscaler's linear rule. */
+  readonly replicas: { readonly kind: 'fixed'; readonly count: number } | { readonly kind: 'autoscale'; readonly nodesPerReplica: number; readonly coresPerReplica: number; readonly min: number };
+  /** kubernetes plugin record TTL, seconds (plugin default 5, kubeadm 30). */
+  readonly recordTtl: number;
+  readonly cache: {
+    readonly enabled: boolean;
+    readonly successTtl: number;
+    readonly denialTtl: number;
+    readonly capacity: number;
+    readonly prefetch: number;
+    /** serve_stale DURATION, seconds, or null when off. */
+    readonly serveStale: { readonly duration: number; readonly mode: 'immediate' | 'verify' } | null;
+    readonly servfailTtl: number;
+  };
+  /** Queries per second one replica answers before it queues. */
+  readonly qpsPerReplica: number;
+  readonly memoryLimitBytes: number;
+}
+
+export interface NodeLocalDnsConfig {
+  readonly enabled: boolean;
+  readonly successTtl: number;
+  readonly denialTtl: number;
+  readonly serveStale: { readonly duration: number } | null;
+}
+
+export interface ResolverConfig {
+  readonly ndots: number;
+  readonly timeout: number;
+  readonly attempts: number;
+  readonly searchDomains: number;
+}
+
+export interface ServiceConfig {
+  readonly name: string;
+  readonly replicas: number;
+  /** Requests per second the service receives from users (0 for internal-only). */
+  readonly userRps: number;
+  /** Service names this one calls per request. */
+  readonly dependsOn: readonly string[];
+  /** Application-level DNS caching: none (glibc/musl/Go/Node), jvm (30 s), or pooled connections. */
+  readonly dnsCache: 'none' | 'jvm' | 'connection-pool';
+  /** Pod restarts per pod per hour in ordinary operation (crash loops, evictions, deploys). */
+  readonly churnPerPodHour: number;
+}
+
+export interface DataPlaneConfig {
+  readonly coreDns: CoreDnsConfig;
+  readonly nodeLocal: NodeLocalDnsConfig;
+  readonly resolver: ResolverConfig;
+  readonly services: readonly ServiceConfig[];
+}
+
+export interface ClusterConfig {
+  readonly name: string;
+  readonly region: string;
+  readonly zones: number;
+  readonly nodes: number;
+  readonly podsPerNode: number;
+  /** "1.30", "1.31": selects version rules (consistent reads from cache, grace periods). */
+  readonly kubernetesVersion: string;
+  readonly apiServer: ApiServerConfig;
+  readonly etcd: EtcdConfig;
+  /** User FlowSchemas / PriorityLevelConfigurations, applied over the bootstrap set. */
+  readonly flowSchemas: readonly FlowSchema[];
+  readonly priorityLevels: readonly PriorityLevelConfiguration[];
+  readonly dataPlane: DataPlaneConfig;
+  /** Share of fleet user traffic this cluster serves (the global balancer's weight). */
+  readonly trafficWeight: number;
+  /**
+   * 'exact': every client request simulated; 'aggregate': identical clients grouped into cohorts
+   * (differential-tested against exact).
+   */
+  readonly fidelity: 'exact' | 'aggregate';
+}
+
+/** A scheduled fault injected into one cluster (game days, tests). */
+export type Fault =
+  | { readonly kind: 'apiserver-unreachable'; readonly cluster: string; readonly at: number; readonly duration: number }
+  | { readonly kind: 'coredns-restart'; readonly cluster: string; readonly at: number };
