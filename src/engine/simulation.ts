@@ -1,11 +1,21 @@
-import { EventQueue, type Handler } from './event-queue.js';
+import { EventQueue, type Handler, MAX_QUEUE_PRIORITY, SEQUENCE_SPAN } from './event-queue.js';
+import { MAX_PRIORITY, NORMAL } from './priority.js';
+import {
+  allOf,
+  anyOf,
+  type ConditionValue,
+  createEvent,
+  createProcess,
+  createTimeout,
+  type Process,
+  type ProcessGenerator,
+  type SimEvent,
+} from './process.js';
 import { createRandomStream, type RandomStream } from './random.js';
 import type { Seconds } from './time.js';
 
-/** Lower runs first among events at the same time. */
-export const URGENT = 0;
-export const NORMAL = 1;
-export const LATE = 2;
+export type { Handler } from './event-queue.js';
+export { LATE, MAX_PRIORITY, NORMAL, URGENT } from './priority.js';
 
 export type EventId = number;
 
@@ -25,29 +35,53 @@ export interface Simulation {
   readonly seed: number;
   /** Current simulated time in seconds. */
   readonly now: Seconds;
+  /** Events scheduled and not yet run or cancelled. */
   readonly pending: number;
-  /** Events executed so far. */
+  /** Events executed so far (the end of a run counts: it is an event too). */
   readonly eventsProcessed: number;
-  /** Callback path: run `handler(arg)` after `delay`. Allocation-free for the caller. */
+  /**
+   * Callback path: run `handler(arg)` after `delay` seconds (finite, >= 0). Allocation-free for the
+   * caller. `priority` is an integer in [0, MAX_PRIORITY]; lower runs first at equal times.
+   */
   schedule<T>(delay: number, handler: Handler<T>, arg: T, priority?: number): EventId;
   scheduleAt<T>(time: number, handler: Handler<T>, arg: T, priority?: number): EventId;
+  /** Cancels a scheduled callback; false if it already ran or was cancelled. */
   cancel(id: EventId): boolean;
+  /** Time of the next event, or Infinity when none is pending. */
+  peek(): number;
   /** A named random stream; the same name always yields the same stream for this seed. */
   random(name: string): RandomStream;
+  /**
+   * Runs events in (time, priority, sequence) order until none is left, `until` is reached (the clock
+   * then reads `until`), or stop() is called. A failed event nobody handled stops it by throwing.
+   */
   run(options?: RunOptions): Seconds;
   /** Stops the run after the current event. */
   stop(): void;
   /** Called for every executed event (tests); labels come from the handler's name. */
   onTrace(hook: ((record: TraceRecord) => void) | null): void;
+
+  /** Starts a generator process (SimPy's env.process) at the current time, before normal events. */
+  process<R>(body: ProcessGenerator<R> | (() => ProcessGenerator<R>), name?: string): Process<R>;
+  /** An event that succeeds with `value` after `delay` seconds. In a process, `yield delay` is cheaper. */
+  timeout<T = undefined>(delay: number, value?: T): SimEvent<T>;
+  /** A pending event to succeed() or fail() later. */
+  event<T = undefined>(): SimEvent<T>;
+  anyOf(events: readonly SimEvent<unknown>[]): SimEvent<ConditionValue>;
+  allOf(events: readonly SimEvent<unknown>[]): SimEvent<ConditionValue>;
 }
+
+/** Sorts after every caller priority, so all events at exactly `until` run before the run ends. */
+const END_OF_RUN = MAX_QUEUE_PRIORITY;
 
 class SimulationImpl implements Simulation {
   readonly seed: number;
-  private queue = new EventQueue();
+  private readonly queue = new EventQueue();
   private time = 0;
   private processed = 0;
-  private stopped = false;
-  private streams = new Map<string, RandomStream>();
+  private isStopped = false;
+  private isRunning = false;
+  private readonly streams = new Map<string, RandomStream>();
   private trace: ((record: TraceRecord) => void) | null = null;
 
   constructor(seed: number) {
@@ -65,18 +99,24 @@ class SimulationImpl implements Simulation {
   }
 
   schedule<T>(delay: number, handler: Handler<T>, arg: T, priority = NORMAL): EventId {
-    if (!(delay >= 0)) throw new RangeError(`schedule: delay must be a non-negative number of seconds, got ${delay}`);
+    // One comparison each: rejects NaN, negatives, Infinity, non-integers and out-of-range priorities.
+    if (!(delay >= 0 && delay < Number.POSITIVE_INFINITY) || (priority & MAX_PRIORITY) !== priority)
+      throw scheduleError('schedule', `delay ${delay}`, priority);
     return this.queue.push(this.time + delay, priority, handler, arg);
   }
 
   scheduleAt<T>(time: number, handler: Handler<T>, arg: T, priority = NORMAL): EventId {
-    if (!(time >= this.time))
-      throw new RangeError(`scheduleAt: time ${time} is in the past (now ${this.time}); use schedule(0, ...)`);
-    return this.queue.push(time, priority, handler, arg);
+    if (!(time >= this.time && time < Number.POSITIVE_INFINITY) || (priority & MAX_PRIORITY) !== priority)
+      throw scheduleError('scheduleAt', `time ${time} (now ${this.time})`, priority);
+    return this.queue.push(time + 0, priority, handler, arg);
   }
 
   cancel(id: EventId): boolean {
     return this.queue.cancel(id);
+  }
+
+  peek(): number {
+    return this.queue.peekTime();
   }
 
   random(name: string): RandomStream {
@@ -93,28 +133,77 @@ class SimulationImpl implements Simulation {
   }
 
   stop(): void {
-    this.stopped = true;
+    this.isStopped = true;
   }
 
   run(options: RunOptions = {}): Seconds {
-    const until = options.until ?? Number.POSITIVE_INFINITY;
-    this.stopped = false;
+    if (this.isRunning)
+      throw new Error('run: the simulation is already running (run() was called from an event); use stop()');
+    const until = options.until;
+    let endId = -1;
+    if (until !== undefined) {
+      if (!(until >= this.time)) throw new RangeError(`run: until ${until} is before now (${this.time})`);
+      if (until < Number.POSITIVE_INFINITY) endId = this.queue.push(until + 0, END_OF_RUN, endRun, this);
+    }
+    this.isStopped = false;
+    this.isRunning = true;
     const queue = this.queue;
-    const visit = (time: number, priority: number, sequence: number, handler: Handler<unknown>, arg: unknown) => {
-      this.time = time;
-      this.processed++;
-      if (this.trace !== null) this.trace({ time, priority, sequence, label: handler.name || 'anonymous' });
-      handler(arg);
-    };
-    while (!this.stopped) {
-      if (queue.peekTime() > until) {
-        if (until !== Number.POSITIVE_INFINITY) this.time = until;
-        break;
+    try {
+      // NOTE: the event loop reads the popped event from the queue's fields (no per-event closure or
+      // object); keep it this small, it is the kernel's hot path.
+      while (!this.isStopped && queue.pop()) {
+        this.time = queue.time;
+        this.processed++;
+        if (this.trace !== null) this.emitTrace(queue);
+        const handler = queue.handler;
+        handler(queue.arg);
       }
-      if (!queue.popInto(visit)) break;
+    } finally {
+      this.isRunning = false;
+      if (endId >= 0) queue.cancel(endId);
     }
     return this.time as Seconds;
   }
+
+  process<R>(body: ProcessGenerator<R> | (() => ProcessGenerator<R>), name?: string): Process<R> {
+    return createProcess(this, body, name);
+  }
+  timeout<T = undefined>(delay: number, value?: T): SimEvent<T> {
+    return createTimeout(this, delay, value);
+  }
+  event<T = undefined>(): SimEvent<T> {
+    return createEvent<T>(this);
+  }
+  anyOf(events: readonly SimEvent<unknown>[]): SimEvent<ConditionValue> {
+    return anyOf(this, events);
+  }
+  allOf(events: readonly SimEvent<unknown>[]): SimEvent<ConditionValue> {
+    return allOf(this, events);
+  }
+
+  /** @internal */
+  end(): void {
+    this.isStopped = true;
+  }
+
+  private emitTrace(queue: EventQueue): void {
+    const priority = Math.floor(queue.key / SEQUENCE_SPAN);
+    const sequence = queue.key - priority * SEQUENCE_SPAN;
+    this.trace?.({ time: queue.time, priority, sequence, label: queue.handler.name || 'anonymous' });
+  }
+}
+
+/** The end-of-run event: ending a run is itself an event, after everything at `until`. */
+function endRun(simulation: SimulationImpl): void {
+  simulation.end();
+}
+
+function scheduleError(method: string, what: string, priority: number): RangeError {
+  if ((priority & MAX_PRIORITY) !== priority)
+    return new RangeError(`${method}: priority must be an integer in [0, ${MAX_PRIORITY}], got ${priority}`);
+  return new RangeError(
+    `${method}: ${what} must be finite and not in the past; schedule(0, ...) runs at the current instant`,
+  );
 }
 
 export function createSimulation(options: { seed: number }): Simulation {

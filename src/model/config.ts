@@ -22,6 +22,12 @@ export interface ApiServerConfig {
   readonly enablePriorityAndFairness: boolean;
   /** Seconds from OOM kill until the process serves again (fitted). */
   readonly restartDelay: number;
+  /**
+   * Feature gates that change the model (ConsistentListFromCache, ResilientWatchCacheInitialization,
+   * WatchList, SizeBasedListCostEstimate), resolved by the scenario layer from the cluster's
+   * Kubernetes version and the scenario's overrides. Absent: derive from kubernetesVersion.
+   */
+  readonly featureGates?: Readonly<Record<string, boolean>>;
 }
 
 export interface EtcdConfig {
@@ -75,14 +81,33 @@ export interface WorkloadConfig {
   /** When the workload is created in the cluster, seconds (the rollout may set this instead). */
   readonly startAt: number | null;
   /** DaemonSet controller pacing: slow-start batches 1, 2, 4 ... (kube-controller-manager). */
-  readonly rollout: { readonly maxUnavailable: number; readonly podStartSeconds: number };
+  readonly rollout: {
+    readonly maxUnavailable: number;
+    readonly podStartSeconds: number;
+    /**
+     * Set when the manifest gives maxUnavailable as a percentage: it then applies to the number of
+     * nodes, rounded up (apps/daemon/update.go), and `maxUnavailable` holds 1.
+     */
+    readonly maxUnavailablePercent?: number;
+  };
   /** Agent restarts on liveness failure when its API calls keep failing (amplifies relists). */
   readonly restartOnApiFailure: boolean;
+  /** Names of the clusters the workload exists in (the scenario layer always sets it); absent = all. */
+  readonly clusters?: readonly string[];
 }
 
 export interface CoreDnsConfig {
   /** Fixed replicas, or the cluster-proportional autoscaler's linear rule. */
-  readonly replicas: { readonly kind: 'fixed'; readonly count: number } | { readonly kind: 'autoscale'; readonly nodesPerReplica: number; readonly coresPerReplica: number; readonly min: number };
+  readonly replicas:
+    | { readonly kind: 'fixed'; readonly count: number }
+    | {
+        readonly kind: 'autoscale';
+        readonly nodesPerReplica: number;
+        readonly coresPerReplica: number;
+        readonly min: number;
+        /** Allocatable cores per node the autoscaler counts (data plane default 16). */
+        readonly coresPerNode?: number;
+      };
   /** kubernetes plugin record TTL, seconds (plugin default 5, kubeadm 30). */
   readonly recordTtl: number;
   readonly cache: {
@@ -98,13 +123,21 @@ export interface CoreDnsConfig {
   /** Queries per second one replica answers before it queues. */
   readonly qpsPerReplica: number;
   readonly memoryLimitBytes: number;
+  /**
+   * Ordinary container restarts per replica per hour (crash, OOM, node pressure), in place: same pod
+   * and IP, but the new process must re-sync its informers through the API. Default 0.
+   */
+  readonly restartsPerReplicaHour?: number;
+  /** Pod replacements per replica per hour (evictions, node loss): new pod and IP, created through the API. Default 0. */
+  readonly churnPerPodHour?: number;
 }
 
 export interface NodeLocalDnsConfig {
   readonly enabled: boolean;
   readonly successTtl: number;
   readonly denialTtl: number;
-  readonly serveStale: { readonly duration: number } | null;
+  /** serve_stale DURATION (seconds) and REFRESH_MODE (default immediate), or null when off. */
+  readonly serveStale: { readonly duration: number; readonly mode?: 'immediate' | 'verify' } | null;
 }
 
 export interface ResolverConfig {
@@ -125,6 +158,17 @@ export interface ServiceConfig {
   readonly dnsCache: 'none' | 'jvm' | 'connection-pool';
   /** Pod restarts per pod per hour in ordinary operation (crash loops, evictions, deploys). */
   readonly churnPerPodHour: number;
+  /** Namespace (default "default"): decides which search domain answers a caller's name. */
+  readonly namespace?: string;
+  /** Headless Service: DNS answers carry pod IPs from CoreDNS's view; no ClusterIP / kube-proxy hop. */
+  readonly headless?: boolean;
+  /** In-place container restarts per pod per hour (same IP, refused while down). Default 0. */
+  readonly restartsPerPodHour?: number;
+  /**
+   * Clients reach this service over long-lived pooled connections (datastores, caches, brokers),
+   * whatever their own dnsCache: a dead endpoint costs a re-dial, DNS is asked when connections renew.
+   */
+  readonly pooled?: boolean;
 }
 
 export interface DataPlaneConfig {
@@ -132,6 +176,19 @@ export interface DataPlaneConfig {
   readonly nodeLocal: NodeLocalDnsConfig;
   readonly resolver: ResolverConfig;
   readonly services: readonly ServiceConfig[];
+  /**
+   * Share of ordinary pod replacements that the API initiates (rollouts, API evictions, scale-downs);
+   * they pause while the API is unreachable. The rest (kubelet evictions, node loss) go on. Default 0.75.
+   */
+  readonly apiInitiatedChurnFraction?: number;
+  /** Attempts per call when a connection fails (client or proxy retry on a new connection). Default 2. */
+  readonly requestAttempts?: number;
+  /** Lifetime of pooled connections of 'connection-pool' apps, seconds. Default 300. */
+  readonly connectionLifetime?: number;
+  /** DNS traffic of pods outside the service graph (load on CoreDNS). */
+  readonly background?: { readonly namesPerNode: number; readonly lookupsPerNameSecond: number };
+  /** Services in the cluster (sizes CoreDNS's LISTs and memory). Default 1.64 per node. */
+  readonly clusterServices?: number;
 }
 
 export interface ClusterConfig {
@@ -150,6 +207,8 @@ export interface ClusterConfig {
   readonly dataPlane: DataPlaneConfig;
   /** Share of fleet user traffic this cluster serves (the global balancer's weight). */
   readonly trafficWeight: number;
+  /** User labels (rollout waves select by them); absent = none. */
+  readonly labels?: Readonly<Record<string, string>>;
   /**
    * 'exact': every client request simulated; 'aggregate': identical clients grouped into cohorts
    * (differential-tested against exact).

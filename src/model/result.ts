@@ -12,7 +12,11 @@ export interface ClusterSummary {
     /** Worst 5-minute-window p99 (SLO semantics: excludes APF queue wait), seconds. */
     readonly worstP99Seconds: { readonly mutating: number; readonly get: number; readonly list: number };
     /** Same, as clients observe it (queue wait, retries and timeouts included). */
-    readonly worstClientP99Seconds: { readonly mutating: number; readonly get: number; readonly list: number };
+    readonly worstClientP99Seconds: {
+      readonly mutating: number;
+      readonly get: number;
+      readonly list: number;
+    };
     readonly saturatedAt: number | null;
     readonly rejectedFraction: number;
     readonly restarts: number;
@@ -76,6 +80,11 @@ export interface RunResult {
   readonly events: readonly LoggedEvent[];
   /** Fleet-level milestones, seconds since scenario start, or null (filled by replay). */
   readonly milestones: Partial<Record<MilestoneName, number | null>>;
+  /**
+   * The published times of the same milestones, seconds since scenario start, for a replay of a
+   * real incident. Never an input to the simulation: carried only so reports can overlay them.
+   */
+  readonly published?: Partial<Record<MilestoneName, number>>;
   readonly variants: readonly VariantResult[];
   /** Every parameter in force, with unit and source, so a report can be reproduced. */
   readonly parameters: readonly (ParameterDeclaration & { readonly component: string })[];

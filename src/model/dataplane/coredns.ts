@@ -1,0 +1,429 @@
+/**
+ * CoreDNS replicas: each a pod (workloads.ts) running a process whose kubernetes plugin serves
+ * cluster names from client-go informers (services, endpointslices, namespaces) that never expire.
+ *
+ * What can take a replica away from answering (k8s-mechanics §7.1-7.3):
+ * - its process restarts (ordinary crash, OOM past the memory limit, liveness failure): the informer
+ *   stores are lost; the new process waits up to 5 s for a sync through the API, then answers
+ *   SERVFAIL for cluster names until it syncs. Its pod keeps its IP, and while the API is down its
+ *   endpoint is never withdrawn, so kube-proxy keeps sending it queries;
+ * - its pod dies (eviction, node loss): the IP stops answering but stays in stale endpoints;
+ * - overload: queries beyond its capacity queue, each holding memory; answers later than the
+ *   forwarder's 2 s read timeout are errors, and the queue grows memory toward the OOM kill.
+ */
+import type { Simulation } from '../../engine/index.js';
+import type { ApiEndpoint } from '../api-types.js';
+import type { Informer, InformerOptions } from '../client/informer.js';
+import type { ClusterHandle } from '../cluster-types.js';
+import type { CoreDnsConfig } from '../config.js';
+import type { UpstreamOutcome } from './dns-cache.js';
+import { COREDNS_CLIENT, COREDNS_IDENTITY, CLASS_CONTROLLER } from './identities.js';
+import {
+  AUTOSCALER_DEFAULT_CORES_PER_NODE,
+  AUTOSCALER_POLL_PERIOD,
+  CONTAINER_BACKOFF_BASE,
+  CONTAINER_BACKOFF_MAX,
+  CONTAINER_BACKOFF_RESET,
+  COREDNS_BYTES_PER_INFLIGHT,
+  COREDNS_CACHE_BYTES_PER_ENTRY,
+  COREDNS_LIVENESS_FAILURES,
+  COREDNS_LIVENESS_INITIAL_DELAY,
+  COREDNS_LIVENESS_PERIOD,
+  COREDNS_LIVENESS_TIMEOUT,
+  COREDNS_MEMORY_BASE_BYTES,
+  COREDNS_MEMORY_MB_PER_OBJECT,
+  COREDNS_STARTUP_SYNC_WAIT,
+  FORWARD_READ_TIMEOUT,
+  FORWARD_TRIES,
+} from './parameters.js';
+import { VIEW_KUBE_PROXY, type PodRecord, type Workload, type Workloads } from './workloads.js';
+
+/** An informer factory; `startWarm` (the control plane's reflector has it) starts synced without a LIST. */
+export type InformerFactory = (
+  sim: Simulation,
+  api: ApiEndpoint,
+  options: InformerOptions,
+) => WarmableInformer;
+export type WarmableInformer = Informer & { startWarm?(): void };
+
+/** What a query for a cluster name gets from one replica right now. */
+export type ReplicaAnswer = 'ok' | 'servfail' | 'timeout' | 'refused' | 'dead';
+
+export type RestartReason = 'crash' | 'oom' | 'liveness' | 'manual';
+
+interface ReplicaProcess {
+  readonly pod: PodRecord;
+  readonly informers: WarmableInformer[];
+  isRunning: boolean;
+  startedAt: number;
+  isSynced: boolean;
+  backlog: number;
+  memory: number;
+  /** Consecutive kubelet restarts for the CrashLoopBackOff. */
+  backoffStep: number;
+  livenessFailures: number;
+  lastProbeAt: number;
+  arrivals: number;
+}
+
+export interface CoreDnsOptions {
+  readonly sim: Simulation;
+  readonly cluster: ClusterHandle;
+  readonly config: CoreDnsConfig;
+  readonly workloads: Workloads;
+  readonly createInformer: InformerFactory;
+  /** Services in the cluster (LIST sizes, memory). */
+  readonly clusterServices: number;
+  /** Distinct (name, type) pairs the cluster asks CoreDNS about (fills its cache). */
+  readonly distinctNames: () => number;
+}
+
+/** Upstream outcome as a forwarder (NodeLocal's forward plugin) sees it, and how many picks a forward costs. */
+export interface ForwardView {
+  /** One pick of kube-proxy among CoreDNS endpoints. */
+  readonly single: UpstreamOutcome;
+  /** A forward with its retries on new connections. */
+  readonly forward: UpstreamOutcome;
+  readonly picksPerForward: number;
+  readonly endpoints: number;
+}
+
+const INFORMER_RESOURCES = [
+  { resource: 'services', apiGroup: '' },
+  { resource: 'endpointslices', apiGroup: 'discovery.k8s.io' },
+  { resource: 'namespaces', apiGroup: '' },
+] as const;
+
+export class CoreDns {
+  readonly workload: Workload;
+  private readonly processes = new Map<number, ReplicaProcess>();
+  private readonly qps: number;
+  private readonly clusterName: string;
+  /** True while start() creates the replicas that exist at t = 0 (synced, no LIST). */
+  private isWarming = false;
+  restarts = 0;
+  oomKills = 0;
+  /** Last step's totals, queries/s. */
+  answered = 0;
+  servfails = 0;
+  arrivals = 0;
+
+  constructor(private readonly o: CoreDnsOptions) {
+    const c = o.config;
+    this.qps = c.qpsPerReplica;
+    this.clusterName = o.cluster.config.name;
+    this.workload = o.workloads.add(
+      {
+        name: 'coredns',
+        replicas: this.targetReplicas(),
+        churnPerPodHour: c.churnPerPodHour ?? 0,
+        restartsPerPodHour: c.restartsPerReplicaHour ?? 0,
+        isReadyOnStart: false,
+      },
+      {
+        onContainerStart: (pod, isNew) => this.onStart(pod, isNew),
+        onContainerStop: (pod) => this.onStop(pod),
+        onOrdinaryRestart: (pod) => {
+          const p = this.processes.get(pod.id);
+          if (p) this.kill(p, 'crash');
+          return true;
+        },
+      },
+    );
+  }
+
+  /** Replicas the configured rule asks for now (cluster-proportional autoscaler, linear mode). */
+  targetReplicas(): number {
+    const r = this.o.config.replicas;
+    if (r.kind === 'fixed') return r.count;
+    const nodes = this.o.cluster.nodes.count;
+    const cores = nodes * (r.coresPerNode ?? AUTOSCALER_DEFAULT_CORES_PER_NODE);
+    return Math.max(Math.ceil(cores / r.coresPerReplica), Math.ceil(nodes / r.nodesPerReplica), r.min);
+  }
+
+  /** Replicas exist, synced and Ready, at t = 0; the autoscaler starts polling. */
+  start(): void {
+    this.isWarming = true;
+    this.o.workloads.startWarm(this.workload);
+    this.isWarming = false;
+    if (this.o.config.replicas.kind === 'autoscale')
+      this.o.sim.schedule(AUTOSCALER_POLL_PERIOD, () => this.autoscale(), undefined);
+  }
+
+  private autoscale(): void {
+    // The autoscaler reads nodes and patches deployments/scale through the API.
+    if (this.o.cluster.api.isReachable(CLASS_CONTROLLER)) {
+      const target = this.targetReplicas();
+      if (target !== this.workload.desired) {
+        this.o.cluster.log.record({
+          t: this.o.sim.now,
+          cluster: this.clusterName,
+          kind: 'coredns-scaled',
+          severity: 'info',
+          message: `cluster-proportional-autoscaler scales CoreDNS from ${this.workload.desired} to ${target} replicas`,
+        });
+        this.o.workloads.setDesired(this.workload, target);
+      }
+    }
+    this.o.sim.schedule(AUTOSCALER_POLL_PERIOD, () => this.autoscale(), undefined);
+  }
+
+  // --- process lifecycle --------------------------------------------------------------------------
+
+  private onStart(pod: PodRecord, isNew: boolean): void {
+    let p = this.processes.get(pod.id);
+    if (!p) {
+      const informers = INFORMER_RESOURCES.map((r) =>
+        this.o.createInformer(this.o.sim, this.o.cluster.api, {
+          name: `${this.clusterName}/coredns-${pod.id}/${r.resource}`,
+          identity: COREDNS_IDENTITY,
+          resource: r.resource,
+          apiGroup: r.apiGroup,
+          objects:
+            r.resource === 'namespaces'
+              ? () => Math.max(4, Math.ceil(this.o.clusterServices / 20))
+              : () => this.o.clusterServices,
+          client: COREDNS_CLIENT,
+          log: this.o.cluster.log,
+          cluster: this.clusterName,
+        }),
+      );
+      p = {
+        pod,
+        informers,
+        isRunning: false,
+        startedAt: 0,
+        isSynced: false,
+        backlog: 0,
+        memory: 0,
+        backoffStep: 0,
+        livenessFailures: 0,
+        lastProbeAt: 0,
+        arrivals: 0,
+      };
+      this.processes.set(pod.id, p);
+    }
+    const now = this.o.sim.now;
+    p.isRunning = true;
+    p.startedAt = now;
+    const isWarm = this.isWarming && isNew;
+    p.isSynced = isWarm;
+    p.backlog = 0;
+    p.livenessFailures = 0;
+    p.lastProbeAt = now + COREDNS_LIVENESS_INITIAL_DELAY - COREDNS_LIVENESS_PERIOD;
+    // A replica running before t = 0 has listed already; a new process lists through the API.
+    for (const inf of p.informers) {
+      if (isWarm && inf.startWarm) inf.startWarm();
+      else inf.start();
+    }
+  }
+
+  private onStop(pod: PodRecord): void {
+    const p = this.processes.get(pod.id);
+    if (!p?.isRunning) return;
+    p.isRunning = false;
+    p.isSynced = false;
+    p.backlog = 0;
+    p.arrivals = 0;
+    for (const inf of p.informers) inf.stop();
+    if (!pod.isAlive) this.processes.delete(pod.id);
+  }
+
+  /** Kills a replica's process; the kubelet restarts it in place after its CrashLoopBackOff. */
+  kill(p: ReplicaProcess, reason: RestartReason): void {
+    if (!p.isRunning) return;
+    const now = this.o.sim.now;
+    if (now - p.startedAt >= CONTAINER_BACKOFF_RESET) p.backoffStep = 0;
+    const delay = Math.min(CONTAINER_BACKOFF_MAX, CONTAINER_BACKOFF_BASE * 2 ** p.backoffStep);
+    p.backoffStep++;
+    this.restarts++;
+    if (reason === 'oom') this.oomKills++;
+    this.o.cluster.log.record({
+      t: now,
+      cluster: this.clusterName,
+      kind: reason === 'oom' ? 'coredns-oom-killed' : 'coredns-restarted',
+      severity: 'warning',
+      message:
+        reason === 'oom'
+          ? `CoreDNS pod ${p.pod.id} OOM-killed at ${(p.memory / 2 ** 20).toFixed(0)} MiB (${Math.round(p.backlog)} queries in flight); restarts in ${delay} s with an empty informer cache`
+          : `CoreDNS pod ${p.pod.id} restarted (${reason}); back in ${delay} s, must re-sync through the API`,
+    });
+    this.o.workloads.restartContainer(p.pod, delay);
+  }
+
+  /** Kills the process of the `index`-th live replica (or every replica). */
+  restart(index?: number): void {
+    const live = this.liveProcesses();
+    if (index === undefined) {
+      for (const p of live) this.kill(p, 'manual');
+      return;
+    }
+    const p = live[index];
+    if (!p)
+      throw new RangeError(`restartCoreDns: replica ${index} does not exist (${live.length} live replicas)`);
+    this.kill(p, 'manual');
+  }
+
+  private liveProcesses(): ReplicaProcess[] {
+    const out: ReplicaProcess[] = [];
+    for (const p of this.processes.values()) if (p.pod.isAlive) out.push(p);
+    return out;
+  }
+
+  private isServing(p: ReplicaProcess): boolean {
+    return p.isRunning && (p.isSynced || this.o.sim.now - p.startedAt >= COREDNS_STARTUP_SYNC_WAIT);
+  }
+
+  private answerOf(pod: PodRecord): ReplicaAnswer {
+    if (!pod.isAlive) return 'dead';
+    const p = this.processes.get(pod.id);
+    if (!p || !this.isServing(p)) return 'refused';
+    if (p.backlog / this.qps > FORWARD_READ_TIMEOUT) return 'timeout';
+    return p.isSynced ? 'ok' : 'servfail';
+  }
+
+  /** Answers of the live replicas, in creation order (tests, reports). */
+  answers(): ReplicaAnswer[] {
+    return this.liveProcesses().map((p) => this.answerOf(p.pod));
+  }
+
+  // --- per step -----------------------------------------------------------------------------------
+
+  /** Picks kube-proxy can make among the CoreDNS endpoints it knows, and what each gets. */
+  forwardView(): ForwardView {
+    let n = 0;
+    let ok = 0;
+    let servfail = 0;
+    for (const pod of this.workload.pods) {
+      if (!pod.inView[VIEW_KUBE_PROXY]) continue;
+      n++;
+      const a = this.answerOf(pod);
+      if (a === 'ok') ok++;
+      else if (a === 'servfail') servfail++;
+    }
+    if (n === 0) {
+      // No endpoints: kube-proxy's REJECT rule refuses the connection at once.
+      const none = { ok: 0, servfail: 0, error: 1 };
+      return { single: none, forward: none, picksPerForward: 1, endpoints: 0 };
+    }
+    const single = { ok: ok / n, servfail: servfail / n, error: (n - ok - servfail) / n };
+    let picks = 0;
+    let p = 1;
+    for (let i = 0; i < FORWARD_TRIES; i++) {
+      picks += p;
+      p *= single.error;
+    }
+    return {
+      single,
+      forward: { ok: single.ok * picks, servfail: single.servfail * picks, error: p },
+      picksPerForward: picks,
+      endpoints: n,
+    };
+  }
+
+  /**
+   * Serves one step of load: `picksPerEndpoint` queries/s land on every endpoint in kube-proxy's
+   * view; those on a running replica queue there.
+   */
+  serve(picksPerEndpoint: number, dt: number): void {
+    const now = this.o.sim.now;
+    const cfg = this.o.config;
+    const objectsBytes =
+      (this.o.cluster.config.nodes * this.o.cluster.config.podsPerNode + this.o.clusterServices) *
+      COREDNS_MEMORY_MB_PER_OBJECT *
+      1e6;
+    const names = Math.min(cfg.cache.capacity, this.o.distinctNames());
+    this.answered = 0;
+    this.servfails = 0;
+    this.arrivals = 0;
+    // kill() keeps the pod (an in-place restart), so the map is not modified while iterating.
+    for (const p of this.processes.values()) {
+      if (!p.isRunning) continue;
+      if (!p.isSynced && p.informers.every((i) => i.hasSynced)) {
+        p.isSynced = true;
+        // ready plugin: Ready once synced, never asked again.
+        this.o.workloads.setReady(p.pod, true);
+        this.o.cluster.log.record({
+          t: now,
+          cluster: this.clusterName,
+          kind: 'coredns-synced',
+          severity: 'info',
+          message: `CoreDNS pod ${p.pod.id} synced its informers ${(now - p.startedAt).toFixed(0)} s after starting`,
+        });
+      }
+      const serving = this.isServing(p);
+      const arrivals = serving && p.pod.inView[VIEW_KUBE_PROXY] ? picksPerEndpoint * dt : 0;
+      p.arrivals = arrivals;
+      this.arrivals += arrivals;
+      const capacity = this.qps * dt;
+      const answered = Math.min(arrivals + p.backlog, capacity);
+      p.backlog = Math.max(0, p.backlog + arrivals - capacity);
+      this.answered += answered;
+      if (!p.isSynced) this.servfails += answered;
+      const fill = cfg.cache.enabled
+        ? Math.min(1, (now - p.startedAt) / Math.max(1, cfg.cache.successTtl))
+        : 0;
+      const fixed =
+        COREDNS_MEMORY_BASE_BYTES +
+        objectsBytes * (p.isSynced ? 1 : 0) +
+        names * fill * COREDNS_CACHE_BYTES_PER_ENTRY;
+      p.memory = fixed + p.backlog * COREDNS_BYTES_PER_INFLIGHT;
+      if (p.memory > cfg.memoryLimitBytes) {
+        // The kernel kills it the moment the limit is crossed, somewhere inside this step.
+        p.memory = cfg.memoryLimitBytes;
+        p.backlog = Math.max(0, (cfg.memoryLimitBytes - fixed) / COREDNS_BYTES_PER_INFLIGHT);
+        this.kill(p, 'oom');
+        continue;
+      }
+      if (
+        now >= p.startedAt + COREDNS_LIVENESS_INITIAL_DELAY &&
+        now - p.lastProbeAt >= COREDNS_LIVENESS_PERIOD
+      ) {
+        p.lastProbeAt = now;
+        // The /health handler's goroutine waits behind the queued queries for CPU.
+        if (p.backlog / this.qps > COREDNS_LIVENESS_TIMEOUT) {
+          p.livenessFailures++;
+          if (p.livenessFailures >= COREDNS_LIVENESS_FAILURES) this.kill(p, 'liveness');
+        } else {
+          p.livenessFailures = 0;
+        }
+      }
+    }
+  }
+
+  get readyReplicas(): number {
+    let n = 0;
+    for (const p of this.processes.values()) if (p.isRunning && p.isSynced && p.pod.isAlive) n++;
+    return n;
+  }
+
+  get runningReplicas(): number {
+    let n = 0;
+    for (const p of this.processes.values()) if (p.isRunning && p.pod.isAlive) n++;
+    return n;
+  }
+
+  get maxMemory(): number {
+    let m = 0;
+    for (const p of this.processes.values()) if (p.isRunning && p.memory > m) m = p.memory;
+    return m;
+  }
+
+  get maxQueueDelay(): number {
+    let d = 0;
+    for (const p of this.processes.values()) if (p.isRunning) d = Math.max(d, p.backlog / this.qps);
+    return d;
+  }
+
+  /** Oldest API state any synced replica answers from (CoreDNS's view for headless answers). */
+  viewTime(): number {
+    let tau = Number.POSITIVE_INFINITY;
+    for (const p of this.processes.values()) {
+      if (!p.isRunning || !p.isSynced || !p.pod.isAlive) continue;
+      let t = Number.POSITIVE_INFINITY;
+      for (const inf of p.informers) t = Math.min(t, inf.hasSynced ? inf.syncedThrough : 0);
+      tau = Math.min(tau, t);
+    }
+    return Number.isFinite(tau) ? tau : 0;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The global balancer: user traffic is split across clusters by weight; operators can move a
+ * cluster's share away, and the receiving clusters take it up to their headroom. What cannot be
+ * placed stays where it was.
+ */
+export interface TrafficBalancer {
+  /** Current share of fleet user traffic served by cluster i (sums to 1). */
+  share(i: number): number;
+  /** Load on cluster i relative to its normal share (1 = normal). */
+  loadFactor(i: number): number;
+  setAway(i: number, away: boolean): void;
+  isAway(i: number): boolean;
+}
+
+/**
+ * @param weights normal traffic weights per cluster.
+ * @param headroom how far a receiving cluster may grow over its normal share (0.5 = +50%; fitted:
+ *   the postmortem says traffic moved "where possible", not how much spare capacity there was).
+ */
+export function createTrafficBalancer(weights: readonly number[], headroom: number): TrafficBalancer {
+  const total = weights.reduce((a, b) => a + b, 0) || 1;
+  const base = weights.map((w) => w / total);
+  const away = weights.map(() => false);
+  let shares = [...base];
+
+  const recompute = (): void => {
+    const next = base.map((b, i) => (away[i] ? 0 : b));
+    let displaced = base.reduce((sum, b, i) => sum + (away[i] ? b : 0), 0);
+    const receivers = base.map((_, i) => i).filter((i) => !away[i]);
+    // Fill receivers proportionally to their base share, each up to base * (1 + headroom).
+    for (let pass = 0; pass < 8 && displaced > 1e-12; pass++) {
+      const open = receivers.filter((i) => next[i]! < base[i]! * (1 + headroom) - 1e-15);
+      const openWeight = open.reduce((s, i) => s + base[i]!, 0);
+      if (openWeight <= 0) break;
+      let placed = 0;
+      for (const i of open) {
+        const want = (displaced * base[i]!) / openWeight;
+        const room = base[i]! * (1 + headroom) - next[i]!;
+        const take = Math.min(want, room);
+        next[i]! += take;
+        placed += take;
+      }
+      displaced -= placed;
+    }
+    // Whatever found no room stays on the clusters it was to leave, in proportion.
+    if (displaced > 1e-12) {
+      const awayWeight = base.reduce((s, b, i) => s + (away[i] ? b : 0), 0);
+      for (let i = 0; i < base.length; i++) if (away[i]) next[i] = (displaced * base[i]!) / awayWeight;
+    }
+    shares = next;
+  };
+
+  return {
+    share: (i) => shares[i] ?? 0,
+    loadFactor: (i) => (base[i]! > 0 ? shares[i]! / base[i]! : 0),
+    setAway(i, value) {
+      if (away[i] === value) return;
+      away[i] = value;
+      recompute();
+    },
+    isAway: (i) => away[i] ?? false,
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * simulate(scenario, options) -> RunResult. Pure: no file or terminal I/O, and the same scenario
+ * and seed give the same result, byte for byte once serialized.
+ */
+import { createSimulation } from '../engine/index.js';
+import { LARGE_CLUSTER_NODES, TRAFFIC_HEADROOM, runFleet } from '../model/fleet/index.js';
+import { RESULT_SCHEMA_VERSION, type RunResult } from '../model/result.js';
+import type { ResolvedScenario } from './types.js';
+import { STORMGLASS_VERSION } from './version.js';
+
+export interface SimulateProgress {
+  /** Simulated seconds reached. */
+  readonly simulated: number;
+  readonly until: number;
+  readonly events: number;
+}
+
+export interface SimulateOptions {
+  /** Overrides the scenario's seed. */
+  readonly seed?: number;
+  /** Stop at this simulated time, seconds (default: the scenario's duration). */
+  readonly until?: number;
+  /** Called about 100 times per run, in simulated-time order. */
+  readonly onProgress?: (progress: SimulateProgress) => void;
+}
+
+/** Fleets larger than this keep only health series for clusters that stayed healthy (docs/results.md). */
+export const FULL_SERIES_MAX_CLUSTERS = 20;
+
+export function simulate(scenario: ResolvedScenario, options: SimulateOptions = {}): RunResult {
+  const seed = options.seed ?? scenario.seed;
+  const until = options.until ?? scenario.duration;
+  const sim = createSimulation({ seed });
+  const onProgress = options.onProgress;
+  if (onProgress) {
+    const step = until / 100;
+    const tick = (): void => {
+      onProgress({ simulated: sim.now, until, events: sim.eventsProcessed });
+      if (sim.now + step <= until) sim.schedule(step, tick, undefined);
+    };
+    sim.schedule(step, tick, undefined);
+  }
+  const outcome = runFleet(sim, {
+    clusters: scenario.clusters,
+    workloads: scenario.workloads,
+    rollout: scenario.rollout,
+    response: scenario.response,
+    alerts: scenario.alerts.rules,
+    evaluationInterval: scenario.alerts.evaluationInterval,
+    faults: scenario.faults,
+    duration: until,
+    resolution: scenario.resolution,
+    largeClusterNodes: LARGE_CLUSTER_NODES,
+    trafficHeadroom: TRAFFIC_HEADROOM,
+    quietClusterSeries: scenario.clusters.length > FULL_SERIES_MAX_CLUSTERS ? 'health' : 'all',
+  });
+  const hasFleet = scenario.clusters.length > 1 || scenario.rollout !== null;
+  return {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    stormglassVersion: STORMGLASS_VERSION,
+    scenario: { name: scenario.name, description: scenario.description, source: scenario.source },
+    seed,
+    simulatedSeconds: until,
+    resolutionSeconds: scenario.resolution,
+    clusters: outcome.clusters,
+    fleet: hasFleet ? { availability: outcome.fleetAvailability } : null,
+    events: outcome.events,
+    milestones: scenario.rollout !== null ? outcome.milestones : {},
+    variants: [],
+    parameters: outcome.parameters,
+  };
+}
