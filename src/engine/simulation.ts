@@ -27,8 +27,11 @@ export interface TraceRecord {
 }
 
 export interface RunOptions {
-  /** Stop once simulated time would pass this instant (events at exactly `until` run). */
-  readonly until?: Seconds;
+  /**
+   * Stop once simulated time would pass this instant, in seconds (events at exactly `until` run).
+   * A plain number, like schedule()'s delay: every time the kernel takes is in seconds.
+   */
+  readonly until?: number;
 }
 
 export interface Simulation {

@@ -44,6 +44,8 @@ import { coreDnsReplicas, createCoreDnsWatchers } from './workloads/coredns-watc
 import { WORKLOAD_PARAMETERS, WorkloadRuntime } from './workloads/daemonset.js';
 import { LEADER_ELECTION_PARAMETERS, LeaderElectedProcess } from './workloads/leader-elected.js';
 
+/** A failed workload creation is re-applied by the delivery pipeline after this long, seconds. */
+const DEPLOY_RETRY = 30;
 /** Blocks a cluster is split into in aggregate fidelity (fewer, larger cohorts = faster, coarser). */
 export const AGGREGATE_BLOCKS = 20;
 /** Aggregate fidelity: ordinary churn travels in cohorts about this often, seconds. */
@@ -65,6 +67,33 @@ export interface ClusterOptions {
 
 /** Every parameter this model declares (APF's come from the APF filter), for docs/model.md. */
 export const CLUSTER_PARAMETERS: readonly ParameterDeclaration[] = [
+  {
+    name: 'aggregate.blocks',
+    value: AGGREGATE_BLOCKS,
+    unit: 'blocks per cluster',
+    source: 'stormglass aggregate fidelity (differential-tested); ClusterOptions.blockSize overrides',
+  },
+  {
+    name: 'cluster.deployRetry',
+    value: DEPLOY_RETRY,
+    unit: 'seconds',
+    source: 'fitted',
+    fitted:
+      'A delivery pipeline (kubectl apply, a GitOps controller) re-applies a workload whose creation failed; 30 s stands for its retry loop.',
+  },
+  {
+    name: 'cluster.fluidTick',
+    value: `${TICK_EXACT} (exact) / ${TICK_AGGREGATE} (aggregate)`,
+    unit: 'seconds',
+    source:
+      'stormglass: period of the fluid updates (watch-cache work, background CPU, slow-watcher terminations)',
+  },
+  {
+    name: 'aggregate.churnCohortInterval',
+    value: AGGREGATE_COHORT_INTERVAL,
+    unit: 'seconds',
+    source: 'stormglass aggregate fidelity: ordinary churn travels in cohorts about this often',
+  },
   ...CONTROL_PLANE_PARAMETERS,
   ...OBJECT_STORE_PARAMETERS,
   ...CLIENT_PARAMETERS,
@@ -89,8 +118,6 @@ export interface SimulatedCluster extends ClusterHandle {
 
 const OPERATOR: Identity = userIdentity('cluster-admin', ['system:masters'], 'operator');
 const DEPLOYER: Identity = userIdentity('deploy-pipeline', [], 'operator');
-/** A failed workload creation is re-applied by the delivery pipeline after this long, seconds. */
-const DEPLOY_RETRY = 30;
 
 function onSecond(c: ClusterImpl): void {
   c.second();
@@ -113,7 +140,13 @@ class ClusterImpl implements SimulatedCluster {
   private readonly resolution: number;
   private readonly tick: number;
   private nodeCount: number;
-  private saturatedSince = Number.NaN;
+  private readonly saturationWindows: {
+    readonly start: number;
+    readonly responses: number;
+    readonly failures: number;
+    readonly isCpu: boolean;
+    readonly isAlone: boolean;
+  }[] = [];
   saturatedAt: number | null = null;
   isSaturatedNow = false;
   private agentRestarts = 0;
@@ -134,9 +167,14 @@ class ClusterImpl implements SimulatedCluster {
     this.resolution = options.resolution ?? 10;
     this.nodeCount = config.nodes;
     this.blockSize =
-      options.blockSize ?? (config.fidelity === 'aggregate' ? Math.max(1, Math.ceil(config.nodes / AGGREGATE_BLOCKS)) : 1);
+      options.blockSize ??
+      (config.fidelity === 'aggregate' ? Math.max(1, Math.ceil(config.nodes / AGGREGATE_BLOCKS)) : 1);
     const log = options.log;
-    const cp = createControlPlane(sim, config, { log, windowSeconds: this.resolution, nodes: () => this.nodeCount });
+    const cp = createControlPlane(sim, config, {
+      log,
+      windowSeconds: this.resolution,
+      nodes: () => this.nodeCount,
+    });
     this.controlPlane = cp;
     const api = cp.api;
     const store = cp.store;
@@ -220,11 +258,20 @@ class ClusterImpl implements SimulatedCluster {
       cluster: config.name,
       pods: () => store.get('pods').count,
       nodes: () => this.nodeCount,
-      replicaSetController: createApiClient(sim, api, { name: `${config.name}/replicaset-controller`, rate: KCM_RATE }),
-      endpointSliceController: createApiClient(sim, api, { name: `${config.name}/endpointslice-controller`, rate: KCM_RATE }),
+      replicaSetController: createApiClient(sim, api, {
+        name: `${config.name}/replicaset-controller`,
+        rate: KCM_RATE,
+      }),
+      endpointSliceController: createApiClient(sim, api, {
+        name: `${config.name}/endpointslice-controller`,
+        rate: KCM_RATE,
+      }),
       scheduler: createApiClient(sim, api, { name: `${config.name}/scheduler-binder`, rate: SCHEDULER_RATE }),
       // Status updates come from many kubelets, each far below its own limit: no shared limiter.
-      kubelet: createApiClient(sim, api, { name: `${config.name}/kubelets-status`, rate: { qps: -1, burst: 0, timeout: 0 } }),
+      kubelet: createApiClient(sim, api, {
+        name: `${config.name}/kubelets-status`,
+        rate: { qps: -1, burst: 0, timeout: 0 },
+      }),
       isKcmActive: () => this.kcm.isActive,
       cohortInterval: this.blockSize > 1 ? AGGREGATE_COHORT_INTERVAL : 0,
     });
@@ -275,31 +322,21 @@ class ClusterImpl implements SimulatedCluster {
     this.agentRestartRate = (this.agentRestarts - this.lastAgentRestarts) / dt;
     this.lastAgentRestarts = this.agentRestarts;
 
-    const isSaturated = this.saturationCondition();
-    this.isSaturatedNow = isSaturated;
-    if (isSaturated) {
-      if (Number.isNaN(this.saturatedSince)) this.saturatedSince = now - dt;
-      if (this.saturatedAt === null && now - this.saturatedSince >= SATURATION_HOLD) {
-        this.saturatedAt = this.saturatedSince;
-        this.options.log.record({
-          t: now,
-          cluster: this.config.name,
-          kind: 'control-plane-saturated',
-          severity: 'critical',
-          message: `control plane saturated since t=${this.saturatedSince.toFixed(0)} s (CPU >= ${SATURATION_CPU * 100}% on every serving replica, >= ${SATURATION_REJECTED * 100}% of requests rejected, or no replica serving, for ${SATURATION_HOLD} s)`,
-        });
-      }
-    } else this.saturatedSince = Number.NaN;
-
+    this.recordSaturationWindow(now);
     this.summarizeMinute();
     if (now + dt <= this.options.until) this.sim.schedule(dt, onWindow, this, 2);
   }
 
   /**
-   * Saturation (docs/results.md): in the last window every serving replica used >= 95% of its cores,
-   * or APF rejected >= 1% of the requests that reached the API servers, or no replica was serving.
+   * Saturation (docs/model.md), judged over the last 60 s (six windows) so that an OOM loop, where
+   * replicas come and go, is not split into short runs: >= 1% of the requests of the cluster's own
+   * components (kubelets, kube-proxies, controllers, scheduler, CoreDNS) failed with 429, 504 or a
+   * reset over the minute; or in every window of the minute each serving replica (or etcd) used
+   * >= 95% of its cores, or no replica was serving. A workload whose own requests are throttled (a
+   * quarantined agent) does not make the control plane saturated. saturatedAt is the start of the
+   * first window of that minute in which the condition held on its own.
    */
-  private saturationCondition(): boolean {
+  private recordSaturationWindow(now: number): void {
     const cp = this.controlPlane;
     let up = 0;
     let saturatedCpu = 0;
@@ -308,11 +345,37 @@ class ClusterImpl implements SimulatedCluster {
       up++;
       if (r.cpuUtilization >= SATURATION_CPU) saturatedCpu++;
     }
-    if (up === 0) return cp.replicas.some((r) => !r.isRetired);
-    if (saturatedCpu === up) return true;
-    const arrived = cp.stats.lastArrived;
-    const rejected = cp.stats.windowCount('rejected') + cp.stats.windowCount('initializing');
-    return arrived > 0 && rejected / arrived >= SATURATION_REJECTED;
+    const isDown = up === 0 && cp.replicas.some((r) => !r.isRetired);
+    const isCpu = isDown || (up > 0 && saturatedCpu === up) || cp.etcd.utilization >= SATURATION_CPU;
+    const responses = cp.stats.lastSystemResponses;
+    const failures = cp.stats.lastSystemFailures;
+    const isFailing = responses > 0 && failures / responses >= SATURATION_REJECTED;
+    const ring = this.saturationWindows;
+    ring.push({ start: now - this.resolution, responses, failures, isCpu, isAlone: isCpu || isFailing });
+    const span = Math.max(1, Math.round(SATURATION_HOLD / this.resolution));
+    if (ring.length > span) ring.shift();
+    let sumResponses = 0;
+    let sumFailures = 0;
+    let allCpu = ring.length === span;
+    for (const w of ring) {
+      sumResponses += w.responses;
+      sumFailures += w.failures;
+      if (!w.isCpu) allCpu = false;
+    }
+    const isSaturated =
+      ring.length === span &&
+      (allCpu || (sumResponses > 0 && sumFailures / sumResponses >= SATURATION_REJECTED));
+    this.isSaturatedNow = isSaturated;
+    if (!isSaturated || this.saturatedAt !== null) return;
+    const first = ring.find((w) => w.isAlone) ?? ring[0]!;
+    this.saturatedAt = first.start;
+    this.options.log.record({
+      t: now,
+      cluster: this.config.name,
+      kind: 'control-plane-saturated',
+      severity: 'critical',
+      message: `control plane saturated since t=${first.start.toFixed(0)} s (over ${SATURATION_HOLD} s: >= ${SATURATION_REJECTED * 100}% of the system components' requests failing, or CPU >= ${SATURATION_CPU * 100}% on every serving replica or on etcd, or no replica serving)`,
+    });
   }
 
   /** Once a minute, one event line for whatever amplification happened (retries, relists). */
@@ -363,7 +426,13 @@ class ClusterImpl implements SimulatedCluster {
     });
     const rate = (kind: Parameters<typeof stats.windowCount>[0]) => () => stats.windowCount(kind) / dt();
     out.push(
-      { name: 'apiserver_request_total', labels: { code: '2xx' }, unit: 'requests/s', help: 'rate of successful responses', read: rate('ok') },
+      {
+        name: 'apiserver_request_total',
+        labels: { code: '2xx' },
+        unit: 'requests/s',
+        help: 'rate of successful responses',
+        read: rate('ok'),
+      },
       {
         name: 'apiserver_request_total',
         labels: { code: '429' },
@@ -371,8 +440,20 @@ class ClusterImpl implements SimulatedCluster {
         help: 'rate of 429 responses (APF rejections and "storage is (re)initializing")',
         read: () => (stats.windowCount('rejected') + stats.windowCount('initializing')) / dt(),
       },
-      { name: 'apiserver_request_total', labels: { code: '504' }, unit: 'requests/s', help: 'rate of 504 request timeouts', read: rate('timeout') },
-      { name: 'apiserver_request_total', labels: { code: '410' }, unit: 'requests/s', help: 'rate of 410 (too old / too large resource version)', read: rate('gone') },
+      {
+        name: 'apiserver_request_total',
+        labels: { code: '504' },
+        unit: 'requests/s',
+        help: 'rate of 504 request timeouts',
+        read: rate('timeout'),
+      },
+      {
+        name: 'apiserver_request_total',
+        labels: { code: '410' },
+        unit: 'requests/s',
+        help: 'rate of 410 (too old / too large resource version)',
+        read: rate('gone'),
+      },
       {
         name: 'apiserver_request_terminations_total',
         unit: 'requests/s',
@@ -434,7 +515,12 @@ class ClusterImpl implements SimulatedCluster {
   health(): ControlPlaneHealth {
     const s = this.controlPlane.stats;
     const responses =
-      s.windowCount('ok') + s.windowCount('rejected') + s.windowCount('initializing') + s.windowCount('timeout') + s.windowCount('unreachable') + s.windowCount('gone');
+      s.windowCount('ok') +
+      s.windowCount('rejected') +
+      s.windowCount('initializing') +
+      s.windowCount('timeout') +
+      s.windowCount('unreachable') +
+      s.windowCount('gone');
     const errors = responses - s.windowCount('ok') - s.windowCount('gone');
     let p99 = 0;
     for (let i = 0; i < 3; i++) {
@@ -467,6 +553,8 @@ class ClusterImpl implements SimulatedCluster {
 
   deployWorkload(workload: WorkloadConfig): void {
     if (this.workloads.has(workload.name)) return;
+    // A workload meant for other clusters only is not created here.
+    if (workload.clusters !== undefined && !workload.clusters.includes(this.config.name)) return;
     const runtime = new WorkloadRuntime(this.sim, workload, {
       cluster: this.config.name,
       api: this.api,
@@ -481,7 +569,10 @@ class ClusterImpl implements SimulatedCluster {
       replicaMemoryBytes: this.config.apiServer.memoryBytes,
     });
     this.workloads.set(workload.name, runtime);
-    const client = createApiClient(this.sim, this.api, { name: `${this.config.name}/deployer`, rate: { qps: 5, burst: 10, timeout: 0 } });
+    const client = createApiClient(this.sim, this.api, {
+      name: `${this.config.name}/deployer`,
+      rate: { qps: 5, burst: 10, timeout: 0 },
+    });
     const request = makeRequest({
       verb: 'create',
       resource: workload.kind === 'DaemonSet' ? 'daemonsets' : 'deployments',
@@ -569,7 +660,10 @@ class ClusterImpl implements SimulatedCluster {
     priorityLevels: readonly PriorityLevelConfiguration[],
     done: ApiCallback,
   ): void {
-    const client = createApiClient(this.sim, this.api, { name: `${this.config.name}/kubectl-apf`, rate: { qps: 5, burst: 10, timeout: 0 } });
+    const client = createApiClient(this.sim, this.api, {
+      name: `${this.config.name}/kubectl-apf`,
+      rate: { qps: 5, burst: 10, timeout: 0 },
+    });
     const request = makeRequest({
       verb: 'create',
       resource: 'flowschemas',
@@ -609,6 +703,10 @@ class ClusterImpl implements SimulatedCluster {
   }
 }
 
-export function createCluster(sim: Simulation, config: ClusterConfig, options: ClusterOptions): SimulatedCluster {
+export function createCluster(
+  sim: Simulation,
+  config: ClusterConfig,
+  options: ClusterOptions,
+): SimulatedCluster {
   return new ClusterImpl(sim, config, options);
 }

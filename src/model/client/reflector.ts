@@ -18,7 +18,12 @@ import type { EventLog } from '../component.js';
 import type { ClientRateConfig } from '../config.js';
 import type { ClusterApi } from '../controlplane/control-plane.js';
 import type { RequestStats } from '../controlplane/request-stats.js';
-import { makeMutableRequest, makeRequest, type MutableRequest, type ServerRequest } from '../controlplane/serving.js';
+import {
+  makeMutableRequest,
+  makeRequest,
+  type MutableRequest,
+  type ServerRequest,
+} from '../controlplane/serving.js';
 import { type ApiClient, createApiClient } from './api-client.js';
 import { ExponentialBackoff } from './backoff.js';
 import type { Informer, InformerOptions } from './informer.js';
@@ -95,7 +100,9 @@ class ReflectorImpl implements Reflector, WatchHandlers {
   ) {
     this.random = sim.random(`${options.cluster}/reflector/${options.name}`);
     this.backoff = new ExponentialBackoff(this.random);
-    this.client = options.apiClient ?? createApiClient(sim, api, { name: options.name, rate: options.client, isPerMember: true });
+    this.client =
+      options.apiClient ??
+      createApiClient(sim, api, { name: options.name, rate: options.client, isPerMember: true });
     this.count = options.count ?? 1;
     this.stats = options.stats ?? (api as Partial<ClusterApi>).stats;
   }

@@ -45,6 +45,7 @@ import {
   CRASH_LOOP_MAX,
   CRASH_LOOP_RESET,
   EVENT_FRESH_DURATION,
+  FLUID_JOB_CPU,
   GC_CORES_PER_GIB,
   HEAP_BASE_BYTES,
   HEAP_PER_NODE_BYTES,
@@ -52,6 +53,7 @@ import {
   MEMORY_ETCD_RESPONSE_FACTOR,
   MEMORY_PER_REQUEST_BYTES,
   MEMORY_PER_WATCH_BYTES,
+  MIN_REQUEST_TIMEOUT,
   PROGRESS_NOTIFY_PERIOD,
   WATCH_CACHE_EXPANSION,
   WATCH_TERMINATION_LAG,
@@ -64,8 +66,6 @@ import type { VersionRules } from './version.js';
 import type { ClusterWatch, WatchCloseReason, WatchHost } from './watch.js';
 
 const KIB = 1024;
-/** --min-request-timeout: watches without timeoutSeconds last 30-60 min (§1). */
-const MIN_REQUEST_TIMEOUT = 1800;
 
 // Call states.
 const QUEUED = 0;
@@ -114,6 +114,7 @@ class Call {
   scanned = 0;
   returned = 0;
   servedFrom: 'cache' | 'etcd' = 'cache';
+  deadlineList: DeadlineList | null = null;
   prev: Call | null = null;
   next: Call | null = null;
   readonly count: number;
@@ -139,10 +140,38 @@ class Call {
   }
 }
 
-/** FIFO of calls with equal timeouts: deadlines are non-decreasing within it. */
-interface DeadlineList {
-  readonly items: Call[];
-  head: number;
+/**
+ * FIFO of calls with equal timeouts: deadlines are non-decreasing within it. Finished calls leave the
+ * front as soon as they finish (prune), so the list holds about the calls in flight; holding every
+ * call until its deadline would promote millions of short-lived objects to V8's old space.
+ */
+class DeadlineList {
+  readonly items: (Call | null)[] = [];
+  head = 0;
+
+  push(call: Call): void {
+    this.items.push(call);
+  }
+
+  prune(): void {
+    const items = this.items;
+    while (this.head < items.length) {
+      const call = items[this.head];
+      if (call !== null && call !== undefined && !isFinished(call)) break;
+      items[this.head++] = null;
+    }
+    if (this.head === items.length) {
+      items.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > items.length) {
+      items.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}
+
+function isFinished(call: Call): boolean {
+  return call.state === DONE || call.state === DEAD || call.isResponded;
 }
 
 interface CacheState {
@@ -238,6 +267,9 @@ export class Replica implements Component, WatchHost {
   private demandEwma = 0;
   private lagSeconds = CACHE_BASE_LAG;
   private cacherCores = 0;
+  /** CPU of small jobs run in closed form since the last tick (core-seconds), and its rate (cores). */
+  private fluidWork = 0;
+  private fluidCores = 0;
   // Window metrics.
   private lastBusy = 0;
   private lastBusyAt = 0;
@@ -248,6 +280,9 @@ export class Replica implements Component, WatchHost {
   private readonly random;
   private readonly checkDeadlinesHandler = onDeadlines;
   private classifications = new WeakMap<ServerRequest, Classification>();
+  /** Identifies the APF configuration the memoised classifications were made under. */
+  private apfToken: object = {};
+  private readonly workInput = { numStored: 0, servedFromCache: false, watchers: 0 };
 
   constructor(
     private readonly sim: Simulation,
@@ -269,9 +304,13 @@ export class Replica implements Component, WatchHost {
   }
 
   /** User FlowSchemas changed: classifications made before are stale. */
-  applyApf(flowSchemas: Parameters<ApfFilter['applyConfiguration']>[0], levels: Parameters<ApfFilter['applyConfiguration']>[1]): void {
+  applyApf(
+    flowSchemas: Parameters<ApfFilter['applyConfiguration']>[0],
+    levels: Parameters<ApfFilter['applyConfiguration']>[1],
+  ): void {
     this.options.apf.applyConfiguration(flowSchemas, levels);
     this.classifications = new WeakMap();
+    this.apfToken = {};
   }
 
   get cacheTime(): number {
@@ -293,7 +332,14 @@ export class Replica implements Component, WatchHost {
 
   get memoryBytes(): number {
     if (!this.isUp) return 0;
-    return this.baselineMemory() + this.requestMemory + this.watchCount * MEMORY_PER_WATCH_BYTES;
+    return this.baseline + this.requestMemory + this.watchCount * MEMORY_PER_WATCH_BYTES;
+  }
+
+  /** baselineMemory() as of the last tick: cluster shape changes slowly, requests come fast. */
+  private baseline = 0;
+
+  private refreshBaseline(): void {
+    this.baseline = this.baselineMemory();
   }
 
   get inflightRequests(): number {
@@ -368,6 +414,7 @@ export class Replica implements Component, WatchHost {
     const now = this.sim.now;
     this.isUp = true;
     this.upSince = now;
+    this.refreshBaseline();
     this.backlog = 0;
     this.lagSeconds = CACHE_BASE_LAG;
     this.lastBusy = this.ps.busyIntegral();
@@ -379,7 +426,11 @@ export class Replica implements Component, WatchHost {
       this.options.etcd.range(resource.count, resource.bytes, 1, onRebuildRange, r);
     }
     for (const [name] of this.caches) this.lastWrites.set(name, this.options.store.get(name).writes);
-    this.log('apiserver-started', 'info', `${this.id} serving; rebuilding ${this.options.store.resources.length} watch caches from etcd`);
+    this.log(
+      'apiserver-started',
+      'info',
+      `${this.id} serving; rebuilding ${this.options.store.resources.length} watch caches from etcd`,
+    );
   }
 
   /** Starts with every watch cache ready (the state a running cluster is in at t = 0). */
@@ -387,6 +438,7 @@ export class Replica implements Component, WatchHost {
     const now = this.sim.now;
     this.isUp = true;
     this.upSince = now;
+    this.refreshBaseline();
     for (const resource of this.options.store.resources) {
       const c = this.cache(resource);
       c.isReady = true;
@@ -426,7 +478,8 @@ export class Replica implements Component, WatchHost {
     this.restarts++;
     if (now - this.upSince > CRASH_LOOP_RESET) this.crashLoopDelay = 0;
     const delay = this.options.config.restartDelay + this.crashLoopDelay;
-    this.crashLoopDelay = this.crashLoopDelay === 0 ? CRASH_LOOP_INITIAL : Math.min(CRASH_LOOP_MAX, this.crashLoopDelay * 2);
+    this.crashLoopDelay =
+      this.crashLoopDelay === 0 ? CRASH_LOOP_INITIAL : Math.min(CRASH_LOOP_MAX, this.crashLoopDelay * 2);
     this.log(
       reason === 'oom' ? 'apiserver-oom-killed' : 'apiserver-killed',
       'critical',
@@ -473,6 +526,7 @@ export class Replica implements Component, WatchHost {
     // APF first (its queued requests are rejected 'cancelled', which we turn into resets below).
     this.options.apf.reset();
     this.classifications = new WeakMap();
+    this.apfToken = {};
     const stats = this.options.stats;
     const closed = this.watches.splice(0);
     for (const w of closed) {
@@ -482,15 +536,23 @@ export class Replica implements Component, WatchHost {
     this.watchersAll.clear();
     this.watchersIndexed.clear();
     // Clients hear about it after this event: no re-entrant resubmission into a dying replica.
-    this.sim.schedule(0, () => {
-      for (const call of calls) {
-        if (call.isResponded || call.done === null) continue;
-        call.isResponded = true;
-        stats.responded(outcome, call.count);
-        call.done({ kind: 'unreachable', status: 0, latency: (now - call.arrival) as ApiOutcome['latency'] });
-      }
-      for (const w of closed) w.handlers.onClosed(watchReason);
-    }, undefined);
+    this.sim.schedule(
+      0,
+      () => {
+        for (const call of calls) {
+          if (call.isResponded || call.done === null) continue;
+          call.isResponded = true;
+          stats.responded(outcome, call.count, call.request.identity.clientClass);
+          call.done({
+            kind: 'unreachable',
+            status: 0,
+            latency: (now - call.arrival) as ApiOutcome['latency'],
+          });
+        }
+        for (const w of closed) w.handlers.onClosed(watchReason);
+      },
+      undefined,
+    );
     for (const call of calls) call.state = DEAD;
   }
 
@@ -515,23 +577,23 @@ export class Replica implements Component, WatchHost {
     const resource = opts.store.get(request.resource);
     const requestTimeout = opts.config.requestTimeout;
     const isWatch = request.verb === 'watch';
-    const timeout = request.timeout !== undefined && request.timeout > 0 ? Math.min(request.timeout, requestTimeout) : requestTimeout;
+    const timeout =
+      request.timeout !== undefined && request.timeout > 0
+        ? Math.min(request.timeout, requestTimeout)
+        : requestTimeout;
     const deadline = isWatch ? Number.POSITIVE_INFINITY : now + timeout;
     const call = new Call(this, request, done, resource, now, deadline, watch);
     opts.stats.arrived(call.count);
     const apf = opts.apf;
-    // Clients reuse their request objects: remember the classification per object (cleared with APF).
-    let c = this.classifications.get(request);
-    if (c === undefined) {
-      c = apf.classify(request);
-      this.classifications.set(request, c);
-    }
+    const c = this.classify(request);
     const path = servePath(request, opts.rules, this.cache(resource).isReady);
-    const work = apf.estimateWork(request, c, {
-      numStored: resource.count,
-      servedFromCache: path === 'cache' || path === 'cache-consistent' || path === 'cache-not-older-than' || path === 'watch',
-      watchers: path === 'write' ? this.interestedWatchers(resource) : 0,
-    });
+    // The estimator reads its input synchronously: one object per replica, refilled per request.
+    const input = this.workInput;
+    input.numStored = resource.count;
+    input.servedFromCache =
+      path === 'cache' || path === 'cache-consistent' || path === 'cache-not-older-than' || path === 'watch';
+    input.watchers = path === 'write' ? this.interestedWatchers(resource) : 0;
+    const work = apf.estimateWork(request, c, input);
     this.link(call);
     if (!isWatch) this.trackDeadline(call, timeout);
     apf.handle(
@@ -542,6 +604,32 @@ export class Replica implements Component, WatchHost {
       (release) => this.dispatched(call, release),
       (reason, retryAfter) => this.rejected(call, reason, retryAfter),
     );
+  }
+
+  /**
+   * Clients reuse their request objects, so the APF classification is remembered per object and
+   * replica, and forgotten when APF's configuration changes (a new token). NOTE: requests made by
+   * makeRequest carry a memo slot (a field load instead of a WeakMap lookup: this runs per request).
+   */
+  private classify(request: ServerRequest): Classification {
+    const memo = (request as { apfMemo?: unknown[] | null }).apfMemo;
+    if (memo !== undefined) {
+      const at = 2 * this.options.index;
+      if (memo !== null && memo[at] === this.apfToken) return memo[at + 1] as Classification;
+      const c = this.options.apf.classify(request);
+      const slots = memo ?? [];
+      while (slots.length < at + 2) slots.push(null);
+      slots[at] = this.apfToken;
+      slots[at + 1] = c;
+      (request as { apfMemo?: unknown[] | null }).apfMemo = slots;
+      return c;
+    }
+    let c = this.classifications.get(request);
+    if (c === undefined) {
+      c = this.options.apf.classify(request);
+      this.classifications.set(request, c);
+    }
+    return c;
   }
 
   private dispatched(call: Call, release: () => void): void {
@@ -586,7 +674,10 @@ export class Replica implements Component, WatchHost {
     const c = this.cache(resource);
     const path = servePath(request, this.options.rules, c.isReady);
     call.path = path;
-    const inScope = path === 'write' || path === 'watch' ? 0 : objectsInScope(request, resource, this.options.store.namespaces);
+    const inScope =
+      path === 'write' || path === 'watch'
+        ? 0
+        : objectsInScope(request, resource, this.options.store.namespaces);
     switch (path) {
       case 'write':
         this.runCpu(call, CPU_MUTATING);
@@ -616,7 +707,10 @@ export class Replica implements Component, WatchHost {
           call.returned = 1;
         } else if (hasSelector(request)) {
           call.scanned = inScope;
-          call.returned = Math.min(returnedObjects(request, inScope), limit > 0 ? limit : Number.POSITIVE_INFINITY);
+          call.returned = Math.min(
+            returnedObjects(request, inScope),
+            limit > 0 ? limit : Number.POSITIVE_INFINITY,
+          );
         } else {
           call.returned = limit > 0 ? Math.min(limit, inScope) : inScope;
           call.scanned = call.returned;
@@ -636,7 +730,8 @@ export class Replica implements Component, WatchHost {
         } else {
           call.returned = returnedObjects(request, inScope);
           // The pods cache is indexed by spec.nodeName: a node's list scans only its pods.
-          call.scanned = resource.isNodeIndexed && request.hasFieldSelector === true ? call.returned : inScope;
+          call.scanned =
+            resource.isNodeIndexed && request.hasFieldSelector === true ? call.returned : inScope;
         }
         if (path === 'cache') {
           this.runCacheRead(call);
@@ -665,15 +760,33 @@ export class Replica implements Component, WatchHost {
   private runCacheRead(call: Call): void {
     const resource = call.resource;
     const fixed = call.request.verb === 'get' ? CPU_GET : CPU_LIST;
-    const cost = fixed + call.scanned * CPU_CACHE_SCAN_PER_OBJECT + serializeCost(call.returned, resource.bytes);
+    const cost =
+      fixed + call.scanned * CPU_CACHE_SCAN_PER_OBJECT + serializeCost(call.returned, resource.bytes);
     this.addMemory(call, MEMORY_CACHE_RESPONSE_FACTOR * call.returned * resource.bytes * call.count);
     if (call.isLive) this.runCpu(call, cost);
   }
 
   private runCpu(call: Call, cost: number): void {
-    this.options.stats.chargeApiserver(call.request.identity.clientClass, cost * call.count);
+    const work = cost * call.count;
+    this.options.stats.chargeApiserver(call.request.identity.clientClass, work);
     call.phase = PHASE_CPU;
-    call.psJob = this.ps.add(cost, call.count, onCpuDone, call);
+    if (cost > FLUID_JOB_CPU) {
+      call.psJob = this.ps.add(cost, call.count, onCpuDone, call);
+      return;
+    }
+    // NOTE: a small job (a write, a watch set-up, a GET) runs in closed form, for speed: it takes
+    // its cost at the processor-sharing rate of the moment it starts, and its CPU enters the
+    // processor sharing as background load (tick). A write goes straight on to etcd, so one event
+    // covers both phases. Its timing error is a fraction of a few milliseconds.
+    const rate = Math.min(1, this.ps.capacity / (this.ps.jobs + call.count));
+    const end = this.sim.now + cost / rate;
+    this.fluidWork += work;
+    if (call.path === 'write') {
+      call.phase = PHASE_ETCD;
+      this.sim.scheduleAt(this.options.etcd.write(call.count, end), onEtcdWriteDone, call);
+      return;
+    }
+    this.sim.scheduleAt(end, onCpuDone, call);
   }
 
   private chargeEtcd(call: Call, cost: number): void {
@@ -715,7 +828,11 @@ export class Replica implements Component, WatchHost {
       this.runCacheRead(call);
       return;
     }
-    this.respond(call, { kind: 'gone', status: 410, latency: (this.sim.now - call.arrival) as ApiOutcome['latency'] });
+    this.respond(call, {
+      kind: 'gone',
+      status: 410,
+      latency: (this.sim.now - call.arrival) as ApiOutcome['latency'],
+    });
     this.finish(call);
   }
 
@@ -729,7 +846,10 @@ export class Replica implements Component, WatchHost {
     this.addMemory(call, MEMORY_ETCD_RESPONSE_FACTOR * call.scanned * resource.bytes * call.count);
     if (!call.isLive) return;
     const fixed = call.request.verb === 'get' ? CPU_GET : CPU_LIST;
-    this.runCpu(call, fixed + etcdDecodeCost(call.scanned, resource.bytes) + serializeCost(call.returned, resource.bytes));
+    this.runCpu(
+      call,
+      fixed + etcdDecodeCost(call.scanned, resource.bytes) + serializeCost(call.returned, resource.bytes),
+    );
   }
 
   cpuDone(call: Call): void {
@@ -780,16 +900,25 @@ export class Replica implements Component, WatchHost {
     }
     if (isSet(resumeFrom) && resumeFrom < oldest) {
       // "too old resource version": the reflector relists.
-      this.respond(call, { kind: 'gone', status: 410, latency: (this.sim.now - call.arrival) as ApiOutcome['latency'] });
+      this.respond(call, {
+        kind: 'gone',
+        status: 410,
+        latency: (this.sim.now - call.arrival) as ApiOutcome['latency'],
+      });
       this.finish(call);
       return;
     }
-    const timeout = call.request.timeout !== undefined && call.request.timeout > 0
-      ? call.request.timeout
-      : MIN_REQUEST_TIMEOUT * (1 + this.random.next());
+    const timeout =
+      call.request.timeout !== undefined && call.request.timeout > 0
+        ? call.request.timeout
+        : MIN_REQUEST_TIMEOUT * (1 + this.random.next());
     this.register(watch, timeout);
     // WATCH releases its seats once initialised (KEP-1040).
-    this.respond(call, { kind: 'ok', status: 200, latency: (this.sim.now - call.arrival) as ApiOutcome['latency'] });
+    this.respond(call, {
+      kind: 'ok',
+      status: 200,
+      latency: (this.sim.now - call.arrival) as ApiOutcome['latency'],
+    });
     this.finish(call);
   }
 
@@ -809,6 +938,7 @@ export class Replica implements Component, WatchHost {
             : 'rejected'
           : outcome.kind,
       call.count,
+      call.request.identity.clientClass,
     );
     if (call.done !== null) call.done(outcome);
   }
@@ -821,6 +951,11 @@ export class Replica implements Component, WatchHost {
     this.requestMemory -= call.memory;
     call.memory = 0;
     this.unlink(call);
+    const list = call.deadlineList;
+    if (list !== null) {
+      call.deadlineList = null;
+      list.prune();
+    }
     const release = call.release;
     call.release = null;
     if (release !== null) release();
@@ -844,10 +979,11 @@ export class Replica implements Component, WatchHost {
   private trackDeadline(call: Call, timeout: number): void {
     let list = this.deadlineLists.get(timeout);
     if (list === undefined) {
-      list = { items: [], head: 0 };
+      list = new DeadlineList();
       this.deadlineLists.set(timeout, list);
     }
-    list.items.push(call);
+    list.push(call);
+    call.deadlineList = list;
     if (call.deadline < this.deadlineAt) this.armDeadlines(call.deadline);
   }
 
@@ -865,28 +1001,29 @@ export class Replica implements Component, WatchHost {
     for (const list of this.deadlineLists.values()) {
       const items = list.items;
       while (list.head < items.length) {
-        const call = items[list.head]!;
-        if (call.state === DONE || call.state === DEAD || call.isResponded) {
-          list.head++;
+        const call = items[list.head];
+        if (call === null || call === undefined || isFinished(call)) {
+          items[list.head++] = null;
           continue;
         }
         if (call.deadline > now) {
           if (call.deadline < next) next = call.deadline;
           break;
         }
-        list.head++;
+        items[list.head++] = null;
         this.timeOut(call);
       }
-      if (list.head > 256 && list.head * 2 > items.length) {
-        items.splice(0, list.head);
-        list.head = 0;
-      }
+      list.prune();
     }
     if (next < Number.POSITIVE_INFINITY && this.isUp) this.armDeadlines(next);
   }
 
   private timeOut(call: Call): void {
-    this.respond(call, { kind: 'timeout', status: 504, latency: (this.sim.now - call.arrival) as ApiOutcome['latency'] });
+    this.respond(call, {
+      kind: 'timeout',
+      status: 504,
+      latency: (this.sim.now - call.arrival) as ApiOutcome['latency'],
+    });
     if (call.state !== EXECUTING) return;
     switch (call.phase) {
       case PHASE_WAIT:
@@ -919,7 +1056,8 @@ export class Replica implements Component, WatchHost {
     this.watches.push(watch);
     const name = watch.resource.name;
     this.watchersAll.set(name, (this.watchersAll.get(name) ?? 0) + watch.weight);
-    if (watch.isNodeIndexed) this.watchersIndexed.set(name, (this.watchersIndexed.get(name) ?? 0) + watch.weight);
+    if (watch.isNodeIndexed)
+      this.watchersIndexed.set(name, (this.watchersIndexed.get(name) ?? 0) + watch.weight);
     this.watchCount += watch.weight;
     watch.timer = this.sim.schedule(timeout, onWatchTimeout, watch);
     this.checkMemory();
@@ -942,7 +1080,8 @@ export class Replica implements Component, WatchHost {
     }
     const name = watch.resource.name;
     this.watchersAll.set(name, (this.watchersAll.get(name) ?? 0) - watch.weight);
-    if (watch.isNodeIndexed) this.watchersIndexed.set(name, (this.watchersIndexed.get(name) ?? 0) - watch.weight);
+    if (watch.isNodeIndexed)
+      this.watchersIndexed.set(name, (this.watchersIndexed.get(name) ?? 0) - watch.weight);
     this.watchCount -= watch.weight;
     this.unregister(watch);
   }
@@ -956,11 +1095,18 @@ export class Replica implements Component, WatchHost {
 
   /** Closes every watch whose request's client class matches (null: all), e.g. a network block. */
   closeWatchesOf(clientClass: string | null, reason: WatchCloseReason): void {
-    const victims = this.watches.filter((w) => clientClass === null || w.request.identity.clientClass === clientClass);
+    const victims = this.watches.filter(
+      (w) => clientClass === null || w.request.identity.clientClass === clientClass,
+    );
     for (const w of victims) this.removeWatch(w);
-    if (victims.length > 0) this.sim.schedule(0, () => {
-      for (const w of victims) w.handlers.onClosed(reason);
-    }, undefined);
+    if (victims.length > 0)
+      this.sim.schedule(
+        0,
+        () => {
+          for (const w of victims) w.handlers.onClosed(reason);
+        },
+        undefined,
+      );
   }
 
   /** Requests of a blocked client class lose their connection; their handlers keep running. */
@@ -968,15 +1114,25 @@ export class Replica implements Component, WatchHost {
     const now = this.sim.now;
     const victims: Call[] = [];
     for (const call of this.inflightCalls()) {
-      if (!call.isResponded && (clientClass === null || call.request.identity.clientClass === clientClass)) victims.push(call);
+      if (!call.isResponded && (clientClass === null || call.request.identity.clientClass === clientClass))
+        victims.push(call);
     }
     for (const call of victims) call.isResponded = true;
-    if (victims.length > 0) this.sim.schedule(0, () => {
-      for (const call of victims) {
-        this.options.stats.responded('unreachable', call.count);
-        call.done?.({ kind: 'unreachable', status: 0, latency: (now - call.arrival) as ApiOutcome['latency'] });
-      }
-    }, undefined);
+    if (victims.length > 0)
+      this.sim.schedule(
+        0,
+        () => {
+          for (const call of victims) {
+            this.options.stats.responded('unreachable', call.count, call.request.identity.clientClass);
+            call.done?.({
+              kind: 'unreachable',
+              status: 0,
+              latency: (now - call.arrival) as ApiOutcome['latency'],
+            });
+          }
+        },
+        undefined,
+      );
   }
 
   // ----- periodic work --------------------------------------------------------------------------
@@ -987,29 +1143,36 @@ export class Replica implements Component, WatchHost {
    */
   tick(dt: number): void {
     if (!this.isUp) return;
+    this.refreshBaseline();
     let demand = 0;
     for (const resource of this.options.store.resources) {
       const before = this.lastWrites.get(resource.name) ?? resource.writes;
       const written = resource.writes - before;
       this.lastWrites.set(resource.name, resource.writes);
       if (written <= 0) continue;
-      const perEvent = etcdDecodeCost(1, resource.bytes) + this.interestedWatchers(resource) * CPU_WATCH_EVENT_PER_WATCHER;
+      const perEvent =
+        etcdDecodeCost(1, resource.bytes) + this.interestedWatchers(resource) * CPU_WATCH_EVENT_PER_WATCHER;
       demand += (written / dt) * perEvent;
     }
     const cores = this.options.config.cores;
-    const gc = (GC_CORES_PER_GIB * this.baselineMemory()) / 2 ** 30;
+    const gc = (GC_CORES_PER_GIB * this.baseline) / 2 ** 30;
     const available = Math.max(0.1 * cores, cores - gc);
     const jobs = this.ps.jobs;
+    // Small jobs run in closed form (runCpu): their CPU is background load, like the cacher's.
+    const fluid = Math.min(this.fluidWork / dt, 0.9 * cores);
+    this.fluidWork = 0;
+    this.fluidCores = fluid;
     // The cacher's goroutines: as many as its demand needs (at least one while it has a backlog).
     const want = Math.max(demand, this.backlog > 0 ? 1 : 0);
     const share = jobs + want <= available ? want : (available * want) / (jobs + want);
     const served = Math.min(share, demand + this.backlog / dt);
     this.backlog = Math.max(0, this.backlog + (demand - served) * dt);
     this.demandEwma += (demand - this.demandEwma) * Math.min(1, dt / 30);
-    this.lagSeconds = CACHE_BASE_LAG + (this.backlog > 0 ? this.backlog / Math.max(this.demandEwma, 1e-6) : 0);
+    this.lagSeconds =
+      CACHE_BASE_LAG + (this.backlog > 0 ? this.backlog / Math.max(this.demandEwma, 1e-6) : 0);
     if (this.lagSeconds > 3600) this.lagSeconds = 3600;
     this.cacherCores = served;
-    this.ps.setCapacity(Math.max(0.05 * cores, available - served));
+    this.ps.setCapacity(Math.max(0.05 * cores, available - served - fluid));
     if (this.lagSeconds > WATCH_TERMINATION_LAG && this.watches.length > 0) this.terminateSlowWatchers(dt);
     this.checkMemory();
   }
@@ -1034,7 +1197,7 @@ export class Replica implements Component, WatchHost {
     const cores = this.options.config.cores;
     if (dt > 0 && this.isUp) {
       const gc = (GC_CORES_PER_GIB * this.baselineMemory()) / 2 ** 30;
-      this.coresUsed = Math.min(cores, (busy - this.lastBusy) / dt + gc + this.cacherCores);
+      this.coresUsed = Math.min(cores, (busy - this.lastBusy) / dt + gc + this.cacherCores + this.fluidCores);
       this.cpuUtilization = this.coresUsed / cores;
     } else {
       this.coresUsed = 0;

@@ -67,7 +67,11 @@ function deliver(arg: { readonly done: ApiCallback; readonly outcome: ApiOutcome
   arg.done(arg.outcome);
 }
 
-export function createControlPlane(sim: Simulation, config: ClusterConfig, options: ControlPlaneOptions): ControlPlane {
+export function createControlPlane(
+  sim: Simulation,
+  config: ClusterConfig,
+  options: ControlPlaneOptions,
+): ControlPlane {
   const rules = versionRules(config.kubernetesVersion, config.apiServer.featureGates);
   const store = createObjectStore(config.nodes, config.podsPerNode, config.dataPlane.clusterServices);
   const stats = new RequestStats(options.windowSeconds);
@@ -124,15 +128,18 @@ export function createControlPlane(sim: Simulation, config: ClusterConfig, optio
   };
 
   /** Packets dropped (blocked or partitioned): the client fails at its timeout or the connect timeout. */
-  const isCutOff = (clientClass: string): boolean => sim.now < outageUntil || blocked.has(clientClass);
+  const isCutOff = (clientClass: string): boolean =>
+    sim.now < outageUntil || (blocked.size > 0 && blocked.has(clientClass));
 
   const fail = (request: ServerRequest, done: ApiCallback, latency: number): void => {
-    stats.responded('unreachable', request.count ?? 1);
+    stats.responded('unreachable', request.count ?? 1, request.identity.clientClass);
     sim.schedule(latency, deliver, { done, outcome: unreachable(latency) });
   };
 
   const cutOffLatency = (request: ServerRequest): number =>
-    request.timeout !== undefined && request.timeout > 0 ? Math.min(request.timeout, CONNECT_TIMEOUT) : CONNECT_TIMEOUT;
+    request.timeout !== undefined && request.timeout > 0
+      ? Math.min(request.timeout, CONNECT_TIMEOUT)
+      : CONNECT_TIMEOUT;
 
   const api: ClusterApi = {
     stats,
@@ -293,7 +300,10 @@ export function createControlPlane(sim: Simulation, config: ClusterConfig, optio
   };
 }
 
-function mergeByName<T extends { readonly metadata?: { readonly name?: string } }>(existing: readonly T[], added: readonly T[]): readonly T[] {
+function mergeByName<T extends { readonly metadata?: { readonly name?: string } }>(
+  existing: readonly T[],
+  added: readonly T[],
+): readonly T[] {
   const byName = new Map<string, T>();
   for (const o of existing) byName.set(o.metadata?.name ?? '', o);
   for (const o of added) byName.set(o.metadata?.name ?? '', o);

@@ -12,7 +12,13 @@ import type { Simulation } from '../../engine/index.js';
 import type { EtcdConfig } from '../config.js';
 import type { Component, MetricDeclaration } from '../component.js';
 import { LatencyStats } from './latency.js';
-import { ETCD_APPLY_PER_WRITE, ETCD_COUNT_PER_KEY, ETCD_RANGE_FIXED, ETCD_RANGE_PER_KIB, ETCD_RANGE_PER_OBJECT } from './parameters.js';
+import {
+  ETCD_APPLY_PER_WRITE,
+  ETCD_COUNT_PER_KEY,
+  ETCD_RANGE_FIXED,
+  ETCD_RANGE_PER_KIB,
+  ETCD_RANGE_PER_OBJECT,
+} from './parameters.js';
 import { createProcessorSharing, type ProcessorSharing } from './processor-sharing.js';
 
 export interface Etcd extends Component {
@@ -24,8 +30,10 @@ export interface Etcd extends Component {
    * `weight` writes entering the pipeline now: returns the sim time they are applied (committed and
    * visible to watchers). The caller schedules its own continuation then (no allocation here).
    */
-  write(weight: number): number;
+  write(weight: number, at?: number): number;
   readonly rangesInFlight: number;
+  /** Share of etcd's cores busy in the last sampling window. */
+  readonly utilization: number;
   /** Closes the 10 s sampling window (called by the cluster's sampler). */
   roll(): void;
 }
@@ -44,7 +52,11 @@ export function rangeCost(keys: number, bytesPerKey: number): number {
   return ETCD_RANGE_FIXED + keys * (ETCD_RANGE_PER_OBJECT + (ETCD_RANGE_PER_KIB * bytesPerKey) / 1024);
 }
 
-export function createEtcd(sim: Simulation, config: EtcdConfig, options: { readonly id: string; readonly cluster: string; readonly windowsPerMinute: number }): Etcd {
+export function createEtcd(
+  sim: Simulation,
+  config: EtcdConfig,
+  options: { readonly id: string; readonly cluster: string; readonly windowsPerMinute: number },
+): Etcd {
   const cores = Math.max(1, config.members * config.cores);
   const ps: ProcessorSharing = createProcessorSharing(sim, cores);
   const rangeLatency = new LatencyStats(options.windowsPerMinute);
@@ -96,6 +108,9 @@ export function createEtcd(sim: Simulation, config: EtcdConfig, options: { reado
     get rangesInFlight() {
       return ps.jobs;
     },
+    get utilization() {
+      return coresUsed / cores;
+    },
     range(keys, bytesPerKey, weight, done, arg) {
       const p = { start: sim.now, done, arg, weight } as Pending<unknown> & { readonly weight: number };
       ps.add(rangeCost(keys, bytesPerKey), weight, finishRange, p);
@@ -104,8 +119,8 @@ export function createEtcd(sim: Simulation, config: EtcdConfig, options: { reado
       const p = { start: sim.now, done, arg, weight } as Pending<unknown> & { readonly weight: number };
       ps.add(countCost(keys), weight, finishRange, p);
     },
-    write(weight) {
-      const now = sim.now;
+    write(weight, at) {
+      const now = at ?? sim.now;
       const share = Math.min(1, cores / (ps.jobs + 1));
       const start = Math.max(now + config.writeLatencyFloor, applyFreeAt);
       applyFreeAt = start + (weight * ETCD_APPLY_PER_WRITE) / share;

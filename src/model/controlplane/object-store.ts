@@ -63,7 +63,8 @@ export const OBJECT_STORE_PARAMETERS: readonly ParameterDeclaration[] = [
     value: OBJECT_SIZES.pods,
     unit: 'bytes',
     source: 'k8s-mechanics §3.3 ("pod sizes of a few KB in protobuf ... typical but unverified")',
-    fitted: '4 KiB: a production pod with status, managedFields, env and volumes in protobuf; kubemark pods are ~2 KiB, real ones often larger.',
+    fitted:
+      '4 KiB: a production pod with status, managedFields, env and volumes in protobuf; kubemark pods are ~2 KiB, real ones often larger.',
   },
   {
     name: 'objects.node.bytes',
@@ -103,7 +104,17 @@ export const OBJECT_STORE_PARAMETERS: readonly ParameterDeclaration[] = [
     name: 'objects.servicesPerNode',
     value: SERVICES_PER_NODE,
     unit: 'services/node',
-    source: 'kubernetes/dns docs/scaling (Scaling_CoreDNS.md) e2e perf data: 820 Services at 500 nodes ... 8,200 at 5,000; one EndpointSlice per Service',
+    source:
+      'kubernetes/dns docs/scaling (Scaling_CoreDNS.md) e2e perf data: 820 Services at 500 nodes ... 8,200 at 5,000; one EndpointSlice per Service',
+  },
+  {
+    name: 'objects.shape',
+    value:
+      'per namespace: 3 ConfigMaps, 4 Secrets, 3 ServiceAccounts; per Service: 1 EndpointSlice, 1 Deployment, 3 ReplicaSets; leases = nodes + 10',
+    unit: 'objects',
+    source: 'fitted',
+    fitted:
+      'Only pods, nodes, leases, Services and EndpointSlices matter for the FM-009 path; the rest sizes the watch cache and the cache rebuild after a restart.',
   },
   {
     name: 'objects.servicesPerNamespace',
@@ -135,7 +146,14 @@ export function createObjectStore(nodes: number, podsPerNode: number, serviceCou
   let namespaceCount = 1;
 
   const define = (name: string, isNodeIndexed = false): ResourceInfo => {
-    const info: ResourceInfo = { name, apiGroup: GROUPS[name] ?? '', bytes: sizeOf(name), isNodeIndexed, count: 0, writes: 0 };
+    const info: ResourceInfo = {
+      name,
+      apiGroup: GROUPS[name] ?? '',
+      bytes: sizeOf(name),
+      isNodeIndexed,
+      count: 0,
+      writes: 0,
+    };
     byName.set(name, info);
     resources.push(info);
     return info;
@@ -159,7 +177,8 @@ export function createObjectStore(nodes: number, podsPerNode: number, serviceCou
     nodeObjects.count = nodeCount;
     // Node leases plus leader-election leases (KCM, scheduler, apiserver identity leases).
     leases.count = nodeCount + 10;
-    services.count = serviceCount === undefined ? Math.max(10, Math.ceil(SERVICES_PER_NODE * nodeCount)) : serviceCount;
+    services.count =
+      serviceCount === undefined ? Math.max(10, Math.ceil(SERVICES_PER_NODE * nodeCount)) : serviceCount;
     endpointslices.count = services.count;
     namespaceCount = Math.max(5, Math.ceil(services.count / SERVICES_PER_NAMESPACE));
     namespaces.count = namespaceCount;

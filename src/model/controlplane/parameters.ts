@@ -7,7 +7,8 @@
  */
 import type { ParameterDeclaration } from '../component.js';
 
-const KEP2340 = 'KEP-2340 (keps/sig-api-machinery/2340-Consistent-reads-from-cache) benchmark table, k8s-mechanics §3.2';
+const KEP2340 =
+  'KEP-2340 (keps/sig-api-machinery/2340-Consistent-reads-from-cache) benchmark table, k8s-mechanics §3.2';
 
 // --- API-server CPU (core-seconds) ---------------------------------------------------------------
 
@@ -60,6 +61,10 @@ export const CACHE_BLOCK_TIMEOUT = 3;
 export const EVENT_FRESH_DURATION = 75;
 /** Lag of a healthy watch cache behind etcd, seconds. */
 export const CACHE_BASE_LAG = 0.02;
+/** Jobs of at most this much CPU per request run in closed form (see apiserver.ts runCpu), core-seconds. */
+export const FLUID_JOB_CPU = 0.005;
+/** --min-request-timeout: watches without timeoutSeconds last this x (1 + U) seconds (§1). */
+export const MIN_REQUEST_TIMEOUT = 1800;
 /** Lag past which the cacher starts closing watchers it cannot keep up with, seconds. */
 export const WATCH_TERMINATION_LAG = 2;
 /** Hazard of a watcher being closed while the cache lags past WATCH_TERMINATION_LAG, per second. */
@@ -92,7 +97,7 @@ export const CRASH_LOOP_RESET = 600;
 
 /** CPU utilisation at or above which a replica counts as saturated. */
 export const SATURATION_CPU = 0.95;
-/** Fraction of arriving requests rejected (429) at or above which the control plane counts as saturated. */
+/** Fraction of the system components' requests failing (429, 504, reset) at or above which the control plane counts as saturated. */
 export const SATURATION_REJECTED = 0.01;
 /** How long the condition must hold, seconds. */
 export const SATURATION_HOLD = 60;
@@ -118,7 +123,8 @@ export const CONTROL_PLANE_PARAMETERS: readonly ParameterDeclaration[] = [
     value: CPU_LIST,
     unit: 'core-seconds/request',
     source: KEP2340,
-    fitted: 'Per-request part of the KEP-2340 baseline row (25 ms p50 latency with no load, mostly wait); fitted to 1 ms of CPU.',
+    fitted:
+      'Per-request part of the KEP-2340 baseline row (25 ms p50 latency with no load, mostly wait); fitted to 1 ms of CPU.',
   },
   {
     name: 'apiserver.cpu.watchInit',
@@ -150,7 +156,8 @@ export const CONTROL_PLANE_PARAMETERS: readonly ParameterDeclaration[] = [
     value: CPU_SERIALIZE_PER_OBJECT,
     unit: 'core-seconds/object',
     source: 'fitted',
-    fitted: 'KEP-2340 returns no objects (selector matches none); protobuf encoding of returned objects taken as ~0.5 GB/s plus 1 us per object.',
+    fitted:
+      'KEP-2340 returns no objects (selector matches none); protobuf encoding of returned objects taken as ~0.5 GB/s plus 1 us per object.',
   },
   {
     name: 'apiserver.cpu.serializePerKiB',
@@ -164,14 +171,16 @@ export const CONTROL_PLANE_PARAMETERS: readonly ParameterDeclaration[] = [
     value: CPU_WATCH_EVENT_PER_WATCHER,
     unit: 'core-seconds/(event*watcher)',
     source: 'fitted',
-    fitted: 'Events are serialized once (cachingObject); per watcher only filtering, channel send and an HTTP/2 frame remain. APF charges 5 ms per 10 watchers of seat time (§2.5), not CPU.',
+    fitted:
+      'Events are serialized once (cachingObject); per watcher only filtering, channel send and an HTTP/2 frame remain. APF charges 5 ms per 10 watchers of seat time (§2.5), not CPU.',
   },
   {
     name: 'apiserver.gcCoresPerGiB',
     value: GC_CORES_PER_GIB,
     unit: 'cores/GiB',
     source: 'fitted',
-    fitted: 'Go GC marking work grows with live heap; 0.03 cores/GiB gives ~1.3 cores of background at a 45 GiB 5k-node heap.',
+    fitted:
+      'Go GC marking work grows with live heap; 0.03 cores/GiB gives ~1.3 cores of background at a 45 GiB 5k-node heap.',
   },
   {
     name: 'apiserver.heap.base',
@@ -184,7 +193,8 @@ export const CONTROL_PLANE_PARAMETERS: readonly ParameterDeclaration[] = [
     name: 'apiserver.heap.perNode',
     value: HEAP_PER_NODE_BYTES,
     unit: 'bytes/node',
-    source: 'OpenAI, "Scaling Kubernetes to 7,500 nodes" (2021): up to 70 GB heap at 7,500 nodes, roughly linear in nodes (fm-009.md §1.6)',
+    source:
+      'OpenAI, "Scaling Kubernetes to 7,500 nodes" (2021): up to 70 GB heap at 7,500 nodes, roughly linear in nodes (fm-009.md §1.6)',
     fitted: '(70 GB - 1 GiB base - ~3 GB watch cache) / 7,500 nodes.',
   },
   {
@@ -212,7 +222,8 @@ export const CONTROL_PLANE_PARAMETERS: readonly ParameterDeclaration[] = [
     name: 'apiserver.memory.cacheResponseFactor',
     value: MEMORY_CACHE_RESPONSE_FACTOR,
     unit: 'x serialized response',
-    source: 'KEP-5116 (streaming response encoding): the whole response is marshalled into one block and held until sent (§3.3)',
+    source:
+      'KEP-5116 (streaming response encoding): the whole response is marshalled into one block and held until sent (§3.3)',
   },
   {
     name: 'apiserver.memory.etcdResponseFactor',
@@ -221,16 +232,33 @@ export const CONTROL_PLANE_PARAMETERS: readonly ParameterDeclaration[] = [
     source: 'KEP-3157: "around O(5*the_response_from_etcd) of temporary memory consumption" (§3.3)',
   },
   {
+    name: 'apiserver.fluidJobCpu',
+    value: FLUID_JOB_CPU,
+    unit: 'core-seconds',
+    source: 'stormglass approximation (speed)',
+    fitted:
+      'Requests needing at most 5 ms of CPU (writes, watch set-ups, GETs) take their cost at the processor-sharing rate of the moment they start and load the cores as background work; larger ones are exact processor-sharing jobs. The timing error is a fraction of a few milliseconds.',
+  },
+  {
+    name: 'apiserver.minRequestTimeout',
+    value: MIN_REQUEST_TIMEOUT,
+    unit: 'seconds',
+    source:
+      'apiserver@v0.31.0 pkg/server/options/server_run_options.go --min-request-timeout; watches without timeoutSeconds last 30-60 min (§1)',
+  },
+  {
     name: 'watchCache.progressNotifyPeriod',
     value: PROGRESS_NOTIFY_PERIOD,
     unit: 'seconds',
-    source: 'KEP-2340: progress notifications every 100 ms; "99.9% of cases watch cache became fresh enough within 110ms" (§3.1)',
+    source:
+      'KEP-2340: progress notifications every 100 ms; "99.9% of cases watch cache became fresh enough within 110ms" (§3.1)',
   },
   {
     name: 'watchCache.blockTimeout',
     value: CACHE_BLOCK_TIMEOUT,
     unit: 'seconds',
-    source: 'apiserver@v0.31.0 pkg/storage/cacher/watch_cache.go blockTimeout; cacher.go consistent-read fallback (§3.1)',
+    source:
+      'apiserver@v0.31.0 pkg/storage/cacher/watch_cache.go blockTimeout; cacher.go consistent-read fallback (§3.1)',
   },
   {
     name: 'watchCache.eventFreshDuration',
@@ -250,14 +278,16 @@ export const CONTROL_PLANE_PARAMETERS: readonly ParameterDeclaration[] = [
     value: WATCH_TERMINATION_LAG,
     unit: 'seconds',
     source: 'fitted',
-    fitted: 'Stands for the dispatch budget (time_budget.go: 100 ms, refilled 50 ms/s, §3.4) being exhausted once dispatch falls seconds behind.',
+    fitted:
+      'Stands for the dispatch budget (time_budget.go: 100 ms, refilled 50 ms/s, §3.4) being exhausted once dispatch falls seconds behind.',
   },
   {
     name: 'watchCache.terminationRate',
     value: WATCH_TERMINATION_RATE,
     unit: '1/second',
     source: 'fitted',
-    fitted: 'Lumps "Forcing watcher close due to unresponsiveness" into a hazard while the cache lags (k8s-mechanics Modelling notes B).',
+    fitted:
+      'Lumps "Forcing watcher close due to unresponsiveness" into a hazard while the cache lags (k8s-mechanics Modelling notes B).',
   },
   {
     name: 'watchCache.bookmarkPeriod',
@@ -289,14 +319,16 @@ export const CONTROL_PLANE_PARAMETERS: readonly ParameterDeclaration[] = [
     value: ETCD_COUNT_PER_KEY,
     unit: 'core-seconds/key',
     source: 'fitted',
-    fitted: 'A range with count walks the key index (~100 ns per key); used by the current-RV read of a consistent LIST from cache.',
+    fitted:
+      'A range with count walks the key index (~100 ns per key); used by the current-RV read of a consistent LIST from cache.',
   },
   {
     name: 'etcd.applyPerWrite',
     value: ETCD_APPLY_PER_WRITE,
     unit: 'core-seconds/write',
     source: 'etcd op-guide/performance.md: 44-50k writes/s at most on 3 x 8 vCPU (§4)',
-    fitted: 'Serial apply path of ~20-30 us per write implied by that ceiling; writes wait for it in FIFO order at the CPU share left by range readers.',
+    fitted:
+      'Serial apply path of ~20-30 us per write implied by that ceiling; writes wait for it in FIFO order at the CPU share left by range readers.',
   },
   {
     name: 'process.crashLoopInitial',
@@ -323,9 +355,9 @@ export const CONTROL_PLANE_PARAMETERS: readonly ParameterDeclaration[] = [
     source: 'stormglass definition (docs/results.md)',
   },
   {
-    name: 'summary.saturation.rejected',
+    name: 'summary.saturation.systemFailures',
     value: SATURATION_REJECTED,
-    unit: 'fraction of requests',
+    unit: "fraction of system components' requests",
     source: 'stormglass definition (docs/results.md)',
   },
   {

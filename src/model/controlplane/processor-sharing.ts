@@ -89,7 +89,8 @@ class PsServer implements ProcessorSharing {
   }
 
   add<T>(work: number, weight: number, done: JobDone<T>, arg: T): number {
-    if (!(work >= 0) || !(weight > 0)) throw new RangeError(`processor sharing: bad job work=${work} weight=${weight}`);
+    if (!(work >= 0) || !(weight > 0))
+      throw new RangeError(`processor sharing: bad job work=${work} weight=${weight}`);
     this.advance();
     let slot: number;
     if (this.free.length > 0) slot = this.free.pop()!;
@@ -110,7 +111,8 @@ class PsServer implements ProcessorSharing {
 
   remove(id: number): boolean {
     const slot = Math.floor(id / SLOT);
-    if (slot >= this.nextSlot || this.generation[slot] !== id - slot * SLOT || this.isLive[slot] === 0) return false;
+    if (slot >= this.nextSlot || this.generation[slot] !== id - slot * SLOT || this.isLive[slot] === 0)
+      return false;
     this.advance();
     this.isLive[slot] = 0;
     this.handlers[slot] = null;
@@ -123,7 +125,8 @@ class PsServer implements ProcessorSharing {
 
   remaining(id: number): number {
     const slot = Math.floor(id / SLOT);
-    if (slot >= this.nextSlot || this.generation[slot] !== id - slot * SLOT || this.isLive[slot] === 0) return Number.NaN;
+    if (slot >= this.nextSlot || this.generation[slot] !== id - slot * SLOT || this.isLive[slot] === 0)
+      return Number.NaN;
     this.advance();
     return Math.max(0, this.finish[slot]! - this.virtual);
   }
@@ -157,10 +160,12 @@ class PsServer implements ProcessorSharing {
       next = this.sim.now + Math.max(0, this.finish[this.heap[0]!]! - this.virtual) / rate;
     }
     // Same instant up to rounding (a job joined without changing the rate): keep the event.
-    if (next === this.pendingTime || Math.abs(next - this.pendingTime) <= 1e-12 * (1 + Math.abs(next))) return;
+    if (next === this.pendingTime || Math.abs(next - this.pendingTime) <= 1e-12 * (1 + Math.abs(next)))
+      return;
     if (this.pendingEvent >= 0) this.sim.cancel(this.pendingEvent);
     this.pendingTime = next;
-    this.pendingEvent = next === Number.POSITIVE_INFINITY ? -1 : this.sim.scheduleAt(next, this.fire, undefined);
+    this.pendingEvent =
+      next === Number.POSITIVE_INFINITY ? -1 : this.sim.scheduleAt(next, this.fire, undefined);
   }
 
   private onCompletion(): void {

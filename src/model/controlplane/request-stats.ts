@@ -59,7 +59,22 @@ export function outcomeKind(outcome: ApiOutcome): OutcomeKind {
   }
 }
 
+/** The cluster's own components: failures of their requests define saturation (docs/model.md). */
+export const SYSTEM_CLIENT_CLASSES: ReadonlySet<string> = new Set([
+  'kubelet',
+  'kube-proxy',
+  'controller-manager',
+  'scheduler',
+  'coredns',
+]);
+
 export class RequestStats {
+  /** Responses to system components in the current / last window, and how many failed. */
+  private systemResponses = 0;
+  private systemFailures = 0;
+  lastSystemResponses = 0;
+  lastSystemFailures = 0;
+
   readonly server: LatencyStats[];
   readonly client: LatencyStats[];
   /** Counts of server responses by outcome kind: current window, last closed window, total. */
@@ -82,11 +97,34 @@ export class RequestStats {
   relistsTotal = 0;
 
   /** Core-seconds charged per client class: API-server CPU and etcd CPU (cost attribution). */
-  readonly apiserverCost = new Map<string, number>();
+  private readonly apiserverCostByClass = new Map<string, number>();
   readonly etcdCost = new Map<string, number>();
 
+  /** NOTE: consecutive charges mostly come from one client class (kubelet leases): skip the Map then. */
+  private lastChargedClass = '';
+  private pendingCharge = 0;
+
   chargeApiserver(clientClass: string, coreSeconds: number): void {
-    this.apiserverCost.set(clientClass, (this.apiserverCost.get(clientClass) ?? 0) + coreSeconds);
+    if (clientClass === this.lastChargedClass) {
+      this.pendingCharge += coreSeconds;
+      return;
+    }
+    this.flushCharge();
+    this.lastChargedClass = clientClass;
+    this.pendingCharge = coreSeconds;
+  }
+
+  private flushCharge(): void {
+    if (this.pendingCharge === 0) return;
+    const c = this.lastChargedClass;
+    this.apiserverCostByClass.set(c, (this.apiserverCostByClass.get(c) ?? 0) + this.pendingCharge);
+    this.pendingCharge = 0;
+  }
+
+  /** API-server core-seconds charged per client class so far. */
+  get apiserverCost(): ReadonlyMap<string, number> {
+    this.flushCharge();
+    return this.apiserverCostByClass;
   }
 
   chargeEtcd(clientClass: string, coreSeconds: number): void {
@@ -104,11 +142,27 @@ export class RequestStats {
     this.arrivedTotal += count;
   }
 
+  private lastClass = '';
+  private lastIsSystem = false;
+
+  private isSystem(clientClass: string): boolean {
+    if (clientClass !== this.lastClass) {
+      this.lastClass = clientClass;
+      this.lastIsSystem = SYSTEM_CLIENT_CLASSES.has(clientClass);
+    }
+    return this.lastIsSystem;
+  }
+
   /** A response left a replica (or the load balancer). */
-  responded(kind: OutcomeKind, count: number): void {
+  responded(kind: OutcomeKind, count: number, clientClass?: string): void {
     const i = kindIndex(kind);
     this.window[i]! += count;
     this.total[i]! += count;
+    if (clientClass !== undefined && this.isSystem(clientClass)) {
+      this.systemResponses += count;
+      // 429, 504 and resets; a 410 is part of normal watch resumption.
+      if (i >= 1 && i <= 4) this.systemFailures += count;
+    }
   }
 
   /** Server-side SLO latency: handler time, excluding the APF queue wait. */
@@ -143,6 +197,10 @@ export class RequestStats {
     this.clientFailures = 0;
     this.lastRelists = this.relists;
     this.relists = 0;
+    this.lastSystemResponses = this.systemResponses;
+    this.lastSystemFailures = this.systemFailures;
+    this.systemResponses = 0;
+    this.systemFailures = 0;
   }
 
   windowCount(kind: OutcomeKind): number {

@@ -37,7 +37,7 @@ export type ServerRequest = ApiRequest & ServerRequestExtras;
 
 /** Whether an optional number field is set (the request factory uses NaN for "unset"). */
 export function isSet(value: number | undefined): value is number {
-  return value !== undefined && value === value;
+  return value !== undefined && !Number.isNaN(value);
 }
 
 const NO_COMMIT = (_count: number): void => {};
@@ -85,6 +85,8 @@ class Request implements ServerRequest {
   notOlderThan: number;
   resumeFrom: number;
   onCommit: (count: number) => void;
+  /** Per-replica memo of the APF classification (see Replica.classify): [token, classification] pairs. */
+  apfMemo: unknown[] | null = null;
 
   constructor(spec: RequestSpec) {
     this.verb = spec.verb;
@@ -150,7 +152,8 @@ export function servePath(request: ServerRequest, rules: VersionRules, isCacheRe
   if (isNotOlderThan && limit > 0) return 'etcd';
   if (rv === 'consistent' && !isNotOlderThan && !rules.isConsistentListFromCache) return 'etcd';
   if (!isCacheReady) {
-    if (rules.isResilientWatchCacheInit) return !hasSelector(request) && limit > 0 ? 'etcd' : 'reject-initializing';
+    if (rules.isResilientWatchCacheInit)
+      return !hasSelector(request) && limit > 0 ? 'etcd' : 'reject-initializing';
     // Before 1.31: RV="0" is blindly delegated to etcd (limit honoured); RV=X waits for the cache.
     return isNotOlderThan ? 'hang' : 'etcd';
   }

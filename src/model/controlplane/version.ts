@@ -12,7 +12,10 @@ export interface VersionRules {
 }
 
 /** Feature gates given explicitly (ApiServerConfig.featureGates) override the version's defaults. */
-export function versionRules(version: string, featureGates?: Readonly<Record<string, boolean>>): VersionRules {
+export function versionRules(
+  version: string,
+  featureGates?: Readonly<Record<string, boolean>>,
+): VersionRules {
   const match = /^v?(\d+)\.(\d+)/.exec(version.trim());
   if (match === null) throw new RangeError(`kubernetesVersion "${version}" is not of the form 1.31`);
   const major = Number(match[1]);

@@ -64,6 +64,8 @@ interface ReplicaProcess {
   livenessFailures: number;
   lastProbeAt: number;
   arrivals: number;
+  /** Its backlog delays answers past the forwarder's read timeout (what answerOf reads as 'timeout'). */
+  isSlow: boolean;
 }
 
 export interface CoreDnsOptions {
@@ -76,6 +78,8 @@ export interface CoreDnsOptions {
   readonly clusterServices: number;
   /** Distinct (name, type) pairs the cluster asks CoreDNS about (fills its cache). */
   readonly distinctNames: () => number;
+  /** Reuse the forward view while nothing it reads changed (default true; tests compare with false). */
+  readonly isViewCached?: boolean;
 }
 
 /** Upstream outcome as a forwarder (NodeLocal's forward plugin) sees it, and how many picks a forward costs. */
@@ -107,6 +111,14 @@ export class CoreDns {
   answered = 0;
   servfails = 0;
   arrivals = 0;
+  /**
+   * Bumped on every change of a process that answerOf reads (start, stop, kill, sync, crossing the
+   * read timeout); with the workload's version it keys the cached forward view.
+   */
+  private version = 0;
+  private cachedView: ForwardView | null = null;
+  private cachedViewKey = -1;
+  private cachedWorkloadVersion = -1;
 
   constructor(private readonly o: CoreDnsOptions) {
     const c = o.config;
@@ -200,15 +212,18 @@ export class CoreDns {
         livenessFailures: 0,
         lastProbeAt: 0,
         arrivals: 0,
+        isSlow: false,
       };
       this.processes.set(pod.id, p);
     }
     const now = this.o.sim.now;
+    this.version++;
     p.isRunning = true;
     p.startedAt = now;
     const isWarm = this.isWarming && isNew;
     p.isSynced = isWarm;
     p.backlog = 0;
+    p.isSlow = false;
     p.livenessFailures = 0;
     p.lastProbeAt = now + COREDNS_LIVENESS_INITIAL_DELAY - COREDNS_LIVENESS_PERIOD;
     // A replica running before t = 0 has listed already; a new process lists through the API.
@@ -221,9 +236,11 @@ export class CoreDns {
   private onStop(pod: PodRecord): void {
     const p = this.processes.get(pod.id);
     if (!p?.isRunning) return;
+    this.version++;
     p.isRunning = false;
     p.isSynced = false;
     p.backlog = 0;
+    p.isSlow = false;
     p.arrivals = 0;
     for (const inf of p.informers) inf.stop();
     if (!pod.isAlive) this.processes.delete(pod.id);
@@ -236,6 +253,7 @@ export class CoreDns {
     if (now - p.startedAt >= CONTAINER_BACKOFF_RESET) p.backoffStep = 0;
     const delay = Math.min(CONTAINER_BACKOFF_MAX, CONTAINER_BACKOFF_BASE * 2 ** p.backoffStep);
     p.backoffStep++;
+    this.version++;
     this.restarts++;
     if (reason === 'oom') this.oomKills++;
     this.o.cluster.log.record({
@@ -291,16 +309,38 @@ export class CoreDns {
 
   /** Picks kube-proxy can make among the CoreDNS endpoints it knows, and what each gets. */
   forwardView(): ForwardView {
+    // Steady state: nothing answerOf reads has changed since the last call, so neither has the view.
+    if (
+      this.o.isViewCached !== false &&
+      this.cachedView &&
+      this.cachedViewKey === this.version &&
+      this.cachedWorkloadVersion === this.workload.version
+    )
+      return this.cachedView;
     let n = 0;
     let ok = 0;
     let servfail = 0;
+    // An unsynced running process turns from 'refused' to 'servfail' with time alone: no caching then.
+    let isTimeDependent = false;
     for (const pod of this.workload.pods) {
       if (!pod.inView[VIEW_KUBE_PROXY]) continue;
       n++;
       const a = this.answerOf(pod);
       if (a === 'ok') ok++;
       else if (a === 'servfail') servfail++;
+      else if (a === 'refused' && pod.isAlive) {
+        const p = this.processes.get(pod.id);
+        if (p?.isRunning && !p.isSynced) isTimeDependent = true;
+      }
     }
+    const view = this.computeView(n, ok, servfail);
+    this.cachedView = isTimeDependent ? null : view;
+    this.cachedViewKey = this.version;
+    this.cachedWorkloadVersion = this.workload.version;
+    return view;
+  }
+
+  private computeView(n: number, ok: number, servfail: number): ForwardView {
     if (n === 0) {
       // No endpoints: kube-proxy's REJECT rule refuses the connection at once.
       const none = { ok: 0, servfail: 0, error: 1 };
@@ -341,6 +381,7 @@ export class CoreDns {
       if (!p.isRunning) continue;
       if (!p.isSynced && p.informers.every((i) => i.hasSynced)) {
         p.isSynced = true;
+        this.version++;
         // ready plugin: Ready once synced, never asked again.
         this.o.workloads.setReady(p.pod, true);
         this.o.cluster.log.record({
@@ -372,9 +413,11 @@ export class CoreDns {
         // The kernel kills it the moment the limit is crossed, somewhere inside this step.
         p.memory = cfg.memoryLimitBytes;
         p.backlog = Math.max(0, (cfg.memoryLimitBytes - fixed) / COREDNS_BYTES_PER_INFLIGHT);
+        this.noteSlow(p);
         this.kill(p, 'oom');
         continue;
       }
+      this.noteSlow(p);
       if (
         now >= p.startedAt + COREDNS_LIVENESS_INITIAL_DELAY &&
         now - p.lastProbeAt >= COREDNS_LIVENESS_PERIOD
@@ -388,6 +431,14 @@ export class CoreDns {
           p.livenessFailures = 0;
         }
       }
+    }
+  }
+
+  private noteSlow(p: ReplicaProcess): void {
+    const isSlow = p.backlog / this.qps > FORWARD_READ_TIMEOUT;
+    if (isSlow !== p.isSlow) {
+      p.isSlow = isSlow;
+      this.version++;
     }
   }
 

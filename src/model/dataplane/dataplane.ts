@@ -71,6 +71,8 @@ export interface DataPlaneOptions {
   readonly userTrafficScale?: () => number;
   /** The client-go informer implementation; default the control plane's reflector. Tests pass a fake. */
   readonly createInformer?: InformerFactory;
+  /** CoreDNS reuses its forward view in steady state (default true); tests compare with false. */
+  readonly isViewCached?: boolean;
 }
 
 interface Edge {
@@ -98,6 +100,10 @@ interface ServiceNode {
   /** NodeLocal cohort of this service's name (null without NodeLocal or without callers). */
   readonly nameCache: CacheCohort | null;
   readonly nameResult: CohortStep;
+  /** The node resolver's answer as the app caches above it see it (reused every step, no allocation). */
+  readonly resolverOutcome: { ok: number; servfail: number; error: number };
+  /** Sum of its callers' replicas (NodeLocal entries are on their nodes). */
+  readonly callerReplicas: number;
   /** Requests/s this step (users plus callers). */
   rate: number;
   /** Probability a request to this service succeeds once it reached a pod. */
@@ -208,6 +214,8 @@ export function createDataPlane(
       callers: [],
       nameCache: null,
       nameResult: { ok: 1, servfail: 0, error: 0, forwards: 0 },
+      resolverOutcome: { ok: 1, servfail: 0, error: 0 },
+      callerReplicas: 0,
       rate: 0,
       pOk: 1,
       pRoute: 1,
@@ -285,6 +293,7 @@ export function createDataPlane(
       };
       s.out.push(edge);
       target.callers.push(edge);
+      (target as { callerReplicas: number }).callerReplicas += s.config.replicas;
     }
   }
   // Topological order, callers first; a cycle is a configuration error.
@@ -326,6 +335,7 @@ export function createDataPlane(
     createInformer,
     clusterServices,
     distinctNames,
+    ...(options.isViewCached === false ? { isViewCached: false } : {}),
   });
 
   // kube-proxy: one informer stands for every node's (they all watch the same slices, break together
@@ -431,10 +441,7 @@ export function createDataPlane(
       spreadNodes = n;
       for (const s of services) {
         s.spread = distinctNodes(n, s.config.replicas);
-        s.callerSpread = distinctNodes(
-          n,
-          s.callers.reduce((a, e) => a + e.from.config.replicas, 0),
-        );
+        s.callerSpread = distinctNodes(n, s.callerReplicas);
       }
     }
     for (const s of services) {
@@ -474,7 +481,9 @@ export function createDataPlane(
       lookups += nodeLookups;
       lookupServfail += nodeLookups * r.servfail;
       lookupError += nodeLookups * r.error;
-      const resolverOutcome: UpstreamOutcome = { ok: r.ok, servfail: r.servfail + r.error, error: 0 };
+      const resolverOutcome = s.resolverOutcome;
+      resolverOutcome.ok = r.ok;
+      resolverOutcome.servfail = r.servfail + r.error;
       for (const e of s.callers) {
         if (!e.appCache) {
           e.lookupOk = r.ok;
@@ -547,13 +556,14 @@ export function createDataPlane(
       }
       s.pOk = p;
     }
-    services.forEach((s, i) => {
+    for (let i = 0; i < services.length; i++) {
+      const s = services[i]!;
       const a = (1 - (1 - s.pRoute) ** attempts) * s.pOk;
       serviceShort[i]!.push(s.callers.length > 0 || s.config.userRps > 0 ? a : 1);
       const users = s.config.userRps * scale;
       userRate += users;
       userOk += users * a;
-    });
+    }
     const availability = userRate > 0 ? userOk / userRate : 1;
     const servfail = lookups > 0 ? lookupServfail / lookups : 0;
     availabilityShort.push(availability, userRate > 0 ? userRate : 1);

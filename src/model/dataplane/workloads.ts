@@ -104,6 +104,7 @@ export class ViewTracker {
       const pod = c.pod;
       if (pod.inView[this.slot] === c.isAdd) continue;
       pod.inView[this.slot] = c.isAdd;
+      this.workload.version++;
       const d = c.isAdd ? 1 : -1;
       this.inView += d;
       if (pod.isAlive && pod.isUp) this.inViewUp += d;
@@ -136,6 +137,12 @@ export class Workload {
   writeFailures = 0;
   writeRetryAt = 0;
   endpointWrites = 0;
+  /**
+   * Bumped whenever a pod of this workload is added or pruned, changes liveness, or enters or leaves
+   * a view: consumers that derive something from the pod list (CoreDNS's forward view) reuse it while
+   * the version stands.
+   */
+  version = 0;
 
   constructor(
     readonly index: number,
@@ -267,6 +274,7 @@ export class Workloads {
       createdAt: this.o.sim.now,
     };
     w.pods.push(pod);
+    w.version++;
     let onNode = this.podsByNode.get(node);
     if (!onNode) {
       onNode = [];
@@ -278,6 +286,7 @@ export class Workloads {
 
   private setServing(pod: PodRecord, isAlive: boolean, isUp: boolean): void {
     const before = pod.isAlive && pod.isUp;
+    if (pod.isAlive !== isAlive || pod.isUp !== isUp) pod.workload.version++;
     pod.isAlive = isAlive;
     pod.isUp = isUp;
     const after = isAlive && isUp;
@@ -505,6 +514,7 @@ export class Workloads {
       if (held) w.pods[j++] = pod;
     }
     w.pods.length = j;
+    w.version++;
   }
 
   // --- ReplicaSet controller ------------------------------------------------------------------------

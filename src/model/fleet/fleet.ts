@@ -252,7 +252,7 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
   });
   recorder.add(sampled);
 
-  sim.run({ until: until as never });
+  sim.run({ until });
 
   const series = recorder.series();
   const get = (key: string): Float64Array => series.get(key) ?? new Float64Array(0);

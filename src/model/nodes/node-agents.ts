@@ -42,12 +42,42 @@ export const NODE_STATUS_UPDATE = 10;
 export const NODE_STATUS_RETRIES = 5;
 
 export const NODE_PARAMETERS: readonly ParameterDeclaration[] = [
-  { name: 'kubelet.leaseRenewInterval', value: LEASE_RENEW_INTERVAL, unit: 'seconds', source: 'k/k pkg/kubelet/kubelet.go: 0.25 x nodeLeaseDurationSeconds 40 (§5.1)' },
-  { name: 'kubelet.leaseJitter', value: LEASE_JITTER, unit: 'fraction', source: 'component-helpers@v0.31.0 apimachinery/lease/controller.go:99 (§5.1)' },
-  { name: 'kubelet.leaseMaxUpdateRetries', value: LEASE_MAX_UPDATE_RETRIES, unit: 'attempts', source: 'component-helpers@v0.31.0 apimachinery/lease/controller.go maxUpdateRetries' },
-  { name: 'kubelet.leaseEnsureBackoffMax', value: LEASE_ENSURE_MAX, unit: 'seconds', source: 'component-helpers@v0.31.0 apimachinery/lease/controller.go maxBackoff' },
-  { name: 'kubelet.nodeStatusReportFrequency', value: NODE_STATUS_REPORT, unit: 'seconds', source: 'kubelet@v0.31.0 config/v1beta1/types.go (§5.1)' },
-  { name: 'kubelet.nodeStatusUpdateFrequency', value: NODE_STATUS_UPDATE, unit: 'seconds', source: 'kubelet@v0.31.0 config/v1beta1/types.go (§5.1)' },
+  {
+    name: 'kubelet.leaseRenewInterval',
+    value: LEASE_RENEW_INTERVAL,
+    unit: 'seconds',
+    source: 'k/k pkg/kubelet/kubelet.go: 0.25 x nodeLeaseDurationSeconds 40 (§5.1)',
+  },
+  {
+    name: 'kubelet.leaseJitter',
+    value: LEASE_JITTER,
+    unit: 'fraction',
+    source: 'component-helpers@v0.31.0 apimachinery/lease/controller.go:99 (§5.1)',
+  },
+  {
+    name: 'kubelet.leaseMaxUpdateRetries',
+    value: LEASE_MAX_UPDATE_RETRIES,
+    unit: 'attempts',
+    source: 'component-helpers@v0.31.0 apimachinery/lease/controller.go maxUpdateRetries',
+  },
+  {
+    name: 'kubelet.leaseEnsureBackoffMax',
+    value: LEASE_ENSURE_MAX,
+    unit: 'seconds',
+    source: 'component-helpers@v0.31.0 apimachinery/lease/controller.go maxBackoff',
+  },
+  {
+    name: 'kubelet.nodeStatusReportFrequency',
+    value: NODE_STATUS_REPORT,
+    unit: 'seconds',
+    source: 'kubelet@v0.31.0 config/v1beta1/types.go (§5.1)',
+  },
+  {
+    name: 'kubelet.nodeStatusUpdateFrequency',
+    value: NODE_STATUS_UPDATE,
+    unit: 'seconds',
+    source: 'kubelet@v0.31.0 config/v1beta1/types.go (§5.1)',
+  },
 ];
 
 export interface NodeAgentsOptions {
@@ -73,7 +103,6 @@ function onStatusTimer(k: NodeBlock): void {
 /** One block of nodes: its kubelets and kube-proxies, acting as one cohort. */
 export class NodeBlock {
   isRunning = false;
-  private epoch = 0;
   private leaseAttempt = 0;
   private leaseRound = 0;
   private ensureSleep = LEASE_ENSURE_INITIAL;
@@ -108,9 +137,17 @@ export class NodeBlock {
     this.identity = nodeIdentity(first);
     const count = size;
     const perMember = { isPerMember: true };
-    this.heartbeat = createApiClient(sim, api, { name: `kubelet-heartbeat-${first}`, rate: HEARTBEAT_RATE, ...perMember });
+    this.heartbeat = createApiClient(sim, api, {
+      name: `kubelet-heartbeat-${first}`,
+      rate: HEARTBEAT_RATE,
+      ...perMember,
+    });
     this.main = createApiClient(sim, api, { name: `kubelet-${first}`, rate: KUBELET_RATE, ...perMember });
-    this.proxyClient = createApiClient(sim, api, { name: `kube-proxy-${first}`, rate: KUBE_PROXY_RATE, ...perMember });
+    this.proxyClient = createApiClient(sim, api, {
+      name: `kube-proxy-${first}`,
+      rate: KUBE_PROXY_RATE,
+      ...perMember,
+    });
     const heartbeats = o.heartbeats;
     const common = { identity: this.identity, count, timeout: HEARTBEAT_RATE.timeout };
     const heartbeat = (): void => heartbeats.push(index, sim.now);
@@ -123,9 +160,30 @@ export class NodeBlock {
       namespace: 'kube-node-lease',
       onCommit: heartbeat,
     });
-    this.leaseGet = makeRequest({ ...common, verb: 'get', resource: 'leases', apiGroup: 'coordination.k8s.io', scope: 'namespace', namespace: 'kube-node-lease' });
-    this.statusGet = makeRequest({ ...common, verb: 'get', resource: 'nodes', apiGroup: '', scope: 'resource', rv: 'any' });
-    this.statusPatch = makeRequest({ ...common, verb: 'patch', resource: 'nodes/status', apiGroup: '', scope: 'resource', onCommit: heartbeat });
+    this.leaseGet = makeRequest({
+      ...common,
+      verb: 'get',
+      resource: 'leases',
+      apiGroup: 'coordination.k8s.io',
+      scope: 'namespace',
+      namespace: 'kube-node-lease',
+    });
+    this.statusGet = makeRequest({
+      ...common,
+      verb: 'get',
+      resource: 'nodes',
+      apiGroup: '',
+      scope: 'resource',
+      rv: 'any',
+    });
+    this.statusPatch = makeRequest({
+      ...common,
+      verb: 'patch',
+      resource: 'nodes/status',
+      apiGroup: '',
+      scope: 'resource',
+      onCommit: heartbeat,
+    });
     this.onLeaseDone = (outcome) => this.leaseDone(outcome);
     this.onEnsureDone = (outcome) => this.ensureDone(outcome);
     this.onStatusGetDone = (outcome) => this.statusGetDone(outcome);
@@ -200,7 +258,6 @@ export class NodeBlock {
   /** `warm`: the node was running before t = 0 (synced informers, lease in phase). */
   start(warm: boolean): void {
     this.isRunning = true;
-    this.epoch++;
     const random = this.owner.random;
     if (warm) {
       for (const inf of this.informers) inf.startWarm();
@@ -216,7 +273,6 @@ export class NodeBlock {
 
   stop(): void {
     this.isRunning = false;
-    this.epoch++;
     if (this.leaseTimer !== -1) this.sim.cancel(this.leaseTimer);
     if (this.statusTimer !== -1) this.sim.cancel(this.statusTimer);
     this.leaseTimer = -1;
@@ -309,7 +365,11 @@ export class NodeBlock {
   private statusPatchDone(o: ApiOutcome): void {
     if (!this.isRunning) return;
     if (o.kind === 'ok') {
-      this.statusTimer = this.sim.schedule(NODE_STATUS_REPORT * (1 + LEASE_JITTER * this.owner.random.next()), onStatusTimer, this);
+      this.statusTimer = this.sim.schedule(
+        NODE_STATUS_REPORT * (1 + LEASE_JITTER * this.owner.random.next()),
+        onStatusTimer,
+        this,
+      );
       return;
     }
     this.statusFailed();

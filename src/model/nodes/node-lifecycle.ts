@@ -31,14 +31,54 @@ export const TOLERATION_SECONDS = 300;
 export const NODE_UPDATE_WORKERS = 8;
 
 export const NODE_LIFECYCLE_PARAMETERS: readonly ParameterDeclaration[] = [
-  { name: 'nodeLifecycle.nodeMonitorPeriod', value: NODE_MONITOR_PERIOD, unit: 'seconds', source: 'kube-controller-manager --node-monitor-period (§5.2)' },
-  { name: 'nodeLifecycle.nodeMonitorGracePeriod', value: '40 (<= 1.31) / 50 (1.32+)', unit: 'seconds', source: 'kube-controller-manager --node-monitor-grace-period; k/k PR #126287 (§5.2)' },
-  { name: 'nodeLifecycle.nodeEvictionRate', value: NODE_EVICTION_RATE, unit: 'nodes/s', source: 'kube-controller-manager --node-eviction-rate (§5.2)' },
-  { name: 'nodeLifecycle.secondaryNodeEvictionRate', value: SECONDARY_NODE_EVICTION_RATE, unit: 'nodes/s', source: 'kube-controller-manager --secondary-node-eviction-rate (§5.2)' },
-  { name: 'nodeLifecycle.largeClusterSizeThreshold', value: LARGE_CLUSTER_SIZE_THRESHOLD, unit: 'nodes', source: 'kube-controller-manager --large-cluster-size-threshold (§5.2)' },
-  { name: 'nodeLifecycle.unhealthyZoneThreshold', value: UNHEALTHY_ZONE_THRESHOLD, unit: 'fraction', source: 'kube-controller-manager --unhealthy-zone-threshold (§5.2)' },
-  { name: 'nodeLifecycle.tolerationSeconds', value: TOLERATION_SECONDS, unit: 'seconds', source: 'kube-apiserver --default-unreachable-toleration-seconds (§5.2)' },
-  { name: 'nodeLifecycle.nodeUpdateWorkers', value: NODE_UPDATE_WORKERS, unit: 'workers', source: 'k/k pkg/controller/nodelifecycle nodeUpdateWorkerSize' },
+  {
+    name: 'nodeLifecycle.nodeMonitorPeriod',
+    value: NODE_MONITOR_PERIOD,
+    unit: 'seconds',
+    source: 'kube-controller-manager --node-monitor-period (§5.2)',
+  },
+  {
+    name: 'nodeLifecycle.nodeMonitorGracePeriod',
+    value: '40 (<= 1.31) / 50 (1.32+)',
+    unit: 'seconds',
+    source: 'kube-controller-manager --node-monitor-grace-period; k/k PR #126287 (§5.2)',
+  },
+  {
+    name: 'nodeLifecycle.nodeEvictionRate',
+    value: NODE_EVICTION_RATE,
+    unit: 'nodes/s',
+    source: 'kube-controller-manager --node-eviction-rate (§5.2)',
+  },
+  {
+    name: 'nodeLifecycle.secondaryNodeEvictionRate',
+    value: SECONDARY_NODE_EVICTION_RATE,
+    unit: 'nodes/s',
+    source: 'kube-controller-manager --secondary-node-eviction-rate (§5.2)',
+  },
+  {
+    name: 'nodeLifecycle.largeClusterSizeThreshold',
+    value: LARGE_CLUSTER_SIZE_THRESHOLD,
+    unit: 'nodes',
+    source: 'kube-controller-manager --large-cluster-size-threshold (§5.2)',
+  },
+  {
+    name: 'nodeLifecycle.unhealthyZoneThreshold',
+    value: UNHEALTHY_ZONE_THRESHOLD,
+    unit: 'fraction',
+    source: 'kube-controller-manager --unhealthy-zone-threshold (§5.2)',
+  },
+  {
+    name: 'nodeLifecycle.tolerationSeconds',
+    value: TOLERATION_SECONDS,
+    unit: 'seconds',
+    source: 'kube-apiserver --default-unreachable-toleration-seconds (§5.2)',
+  },
+  {
+    name: 'nodeLifecycle.nodeUpdateWorkers',
+    value: NODE_UPDATE_WORKERS,
+    unit: 'workers',
+    source: 'k/k pkg/controller/nodelifecycle nodeUpdateWorkerSize',
+  },
 ];
 
 /** What the controller needs from its kube-controller-manager process. */
@@ -118,10 +158,40 @@ export class NodeLifecycle implements Component, NodeView {
     const count = options.blockSize;
     const identity = options.identity;
     this.requests = {
-      nodeStatus: makeRequest({ verb: 'patch', resource: 'nodes/status', apiGroup: '', scope: 'resource', identity, count }),
-      podStatus: makeRequest({ verb: 'update', resource: 'pods/status', apiGroup: '', scope: 'namespace', namespace: 'default', identity, count }),
-      taint: makeRequest({ verb: 'patch', resource: 'nodes', apiGroup: '', scope: 'resource', identity, count }),
-      podDelete: makeRequest({ verb: 'delete', resource: 'pods', apiGroup: '', scope: 'namespace', namespace: 'default', identity, count }),
+      nodeStatus: makeRequest({
+        verb: 'patch',
+        resource: 'nodes/status',
+        apiGroup: '',
+        scope: 'resource',
+        identity,
+        count,
+      }),
+      podStatus: makeRequest({
+        verb: 'update',
+        resource: 'pods/status',
+        apiGroup: '',
+        scope: 'namespace',
+        namespace: 'default',
+        identity,
+        count,
+      }),
+      taint: makeRequest({
+        verb: 'patch',
+        resource: 'nodes',
+        apiGroup: '',
+        scope: 'resource',
+        identity,
+        count,
+      }),
+      podDelete: makeRequest({
+        verb: 'delete',
+        resource: 'pods',
+        apiGroup: '',
+        scope: 'namespace',
+        namespace: 'default',
+        identity,
+        count,
+      }),
     };
     this.ensureCapacity(Math.ceil(options.nodes() / options.blockSize));
     const now = sim.now;
@@ -280,7 +350,11 @@ export class NodeLifecycle implements Component, NodeView {
       any = true;
       const ready = total[z]! - notReady[z]!;
       const state =
-        ready === 0 ? ZONE_FULL : notReady[z]! > 2 && notReady[z]! / total[z]! >= UNHEALTHY_ZONE_THRESHOLD ? ZONE_PARTIAL : ZONE_NORMAL;
+        ready === 0
+          ? ZONE_FULL
+          : notReady[z]! > 2 && notReady[z]! / total[z]! >= UNHEALTHY_ZONE_THRESHOLD
+            ? ZONE_PARTIAL
+            : ZONE_NORMAL;
       this.zoneStates[z] = state;
       if (state !== ZONE_FULL) allFull = false;
     }
@@ -292,7 +366,8 @@ export class NodeLifecycle implements Component, NodeView {
         cluster: this.options.cluster,
         kind: 'node-master-disruption',
         severity: 'critical',
-        message: 'Controller detected that all Nodes are not-Ready. Entering master disruption mode (evictions stopped, taints removed)',
+        message:
+          'Controller detected that all Nodes are not-Ready. Entering master disruption mode (evictions stopped, taints removed)',
       });
       for (let b = 0; b < blocks; b++) {
         this.queuedForTaint[b] = 0;
@@ -311,14 +386,16 @@ export class NodeLifecycle implements Component, NodeView {
         cluster: this.options.cluster,
         kind: 'node-master-disruption-over',
         severity: 'info',
-        message: 'Some nodes are Ready again: leaving master disruption mode; every node gets a fresh grace period',
+        message:
+          'Some nodes are Ready again: leaving master disruption mode; every node gets a fresh grace period',
       });
     }
   }
 
   private zoneRate(z: number, zoneSize: number): number {
     const state = this.zoneStates[z];
-    if (state === ZONE_PARTIAL) return zoneSize > LARGE_CLUSTER_SIZE_THRESHOLD ? SECONDARY_NODE_EVICTION_RATE : 0;
+    if (state === ZONE_PARTIAL)
+      return zoneSize > LARGE_CLUSTER_SIZE_THRESHOLD ? SECONDARY_NODE_EVICTION_RATE : 0;
     return NODE_EVICTION_RATE;
   }
 

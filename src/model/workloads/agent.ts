@@ -29,7 +29,8 @@ export const AGENT_PARAMETERS: readonly ParameterDeclaration[] = [
     name: 'agent.livenessWindow',
     value: LIVENESS_WINDOW,
     unit: 'seconds',
-    source: 'Pod probe defaults periodSeconds 10 x failureThreshold 3 (k8s API reference); applies when restartOnApiFailure (k8s-mechanics §5.3)',
+    source:
+      'Pod probe defaults periodSeconds 10 x failureThreshold 3 (k8s API reference); applies when restartOnApiFailure (k8s-mechanics §5.3)',
   },
 ];
 
@@ -61,7 +62,13 @@ export function profileReturns(profile: AccessProfile, store: ObjectStore, podsP
   }
 }
 
-export function profileRequest(profile: AccessProfile, ctx: AgentContext, count: number, expected: number, isContinue = false): ServerRequest {
+export function profileRequest(
+  profile: AccessProfile,
+  ctx: AgentContext,
+  count: number,
+  expected: number,
+  isContinue = false,
+): ServerRequest {
   return makeRequest({
     verb: profile.verb,
     resource: profile.resource,
@@ -147,7 +154,7 @@ export class AgentInstance {
   isRunning = false;
   /** Stopped for good (pod deleted, node removed, kill switch). */
   isTerminated = false;
-  private lastSuccess = 0;
+  private failingSince = 0;
   private failing = false;
   private startedAt = 0;
   private crashLoop = 0;
@@ -163,7 +170,11 @@ export class AgentInstance {
     readonly count: number,
   ) {
     ctx.profiles.forEach((profile, i) => {
-      const client = createApiClient(ctx.sim, ctx.api, { name: `${name}/${profile.name}`, rate: profile.client, isPerMember: true });
+      const client = createApiClient(ctx.sim, ctx.api, {
+        name: `${name}/${profile.name}`,
+        rate: profile.client,
+        isPerMember: true,
+      });
       if (profile.mode === 'poll') {
         this.polls.push(new PollLoop(this, profile, client, `${name}/${i}`));
         return;
@@ -206,7 +217,6 @@ export class AgentInstance {
     this.isRunning = true;
     this.failing = false;
     this.startedAt = this.ctx.sim.now;
-    this.lastSuccess = this.ctx.sim.now;
     for (const p of this.polls) p.start();
     for (const i of this.informers) i.start();
   }
@@ -229,13 +239,14 @@ export class AgentInstance {
   observe(o: ApiOutcome): void {
     const now = this.ctx.sim.now;
     if (o.kind === 'ok') {
-      this.lastSuccess = now;
       this.failing = false;
       return;
     }
+    // The liveness probe fails from the first failed call on; three failed probes (30 s) restart it.
+    if (!this.failing) this.failingSince = now;
     this.failing = true;
     if (!this.ctx.restartOnApiFailure || !this.isRunning) return;
-    if (now - this.lastSuccess >= LIVENESS_WINDOW) this.restart();
+    if (now - this.failingSince >= LIVENESS_WINDOW) this.restart();
   }
 
   private restart(): void {

@@ -22,7 +22,8 @@ export const CHURN_PARAMETERS: readonly ParameterDeclaration[] = [
     value: POD_CHURN_PER_POD_HOUR,
     unit: '1/(pod*hour)',
     source: 'fitted',
-    fitted: '150k pods x 0.12/h = 5 replacements/s, about 40 writes/s: a busy cluster within the SLO prerequisite (churn <= 20 pod operations/s, sig-scalability slos.md).',
+    fitted:
+      '150k pods x 0.12/h = 5 replacements/s, about 40 writes/s: a busy cluster within the SLO prerequisite (churn <= 20 pod operations/s, sig-scalability slos.md).',
   },
 ];
 
@@ -56,10 +57,23 @@ function onArrival(c: PodChurn): void {
 export class PodChurn {
   private readonly random;
   private readonly rs = serviceAccountIdentity('kube-system', 'replicaset-controller', 'controller-manager');
-  private readonly eps = serviceAccountIdentity('kube-system', 'endpointslice-controller', 'controller-manager');
-  private readonly schedulerIdentity = { user: 'system:kube-scheduler', groups: ['system:authenticated'], clientClass: 'scheduler' };
+  private readonly eps = serviceAccountIdentity(
+    'kube-system',
+    'endpointslice-controller',
+    'controller-manager',
+  );
+  private readonly schedulerIdentity = {
+    user: 'system:kube-scheduler',
+    groups: ['system:authenticated'],
+    clientClass: 'scheduler',
+  };
   private readonly chains = new Map<number, readonly ApiRequest[]>();
-  private readonly fixed: { readonly create: ApiRequest; readonly bind: ApiRequest; readonly endpoints: ApiRequest; readonly remove: ApiRequest };
+  private readonly fixed: {
+    readonly create: ApiRequest;
+    readonly bind: ApiRequest;
+    readonly endpoints: ApiRequest;
+    readonly remove: ApiRequest;
+  };
 
   constructor(
     private readonly sim: Simulation,
@@ -69,8 +83,19 @@ export class PodChurn {
     const ns = { scope: 'namespace' as const, namespace: 'default', apiGroup: '' };
     this.fixed = {
       create: makeRequest({ verb: 'create', resource: 'pods', ...ns, identity: this.rs }),
-      bind: makeRequest({ verb: 'create', resource: 'pods/binding', ...ns, identity: this.schedulerIdentity }),
-      endpoints: makeRequest({ verb: 'update', resource: 'endpointslices', ...ns, apiGroup: 'discovery.k8s.io', identity: this.eps }),
+      bind: makeRequest({
+        verb: 'create',
+        resource: 'pods/binding',
+        ...ns,
+        identity: this.schedulerIdentity,
+      }),
+      endpoints: makeRequest({
+        verb: 'update',
+        resource: 'endpointslices',
+        ...ns,
+        apiGroup: 'discovery.k8s.io',
+        identity: this.eps,
+      }),
       remove: makeRequest({ verb: 'delete', resource: 'pods', ...ns, identity: this.rs }),
     };
     this.scheduleNext();
@@ -130,8 +155,19 @@ export class PodChurn {
       const ns = { scope: 'namespace' as const, namespace: 'default', apiGroup: '', count };
       f = {
         create: makeRequest({ verb: 'create', resource: 'pods', ...ns, identity: this.rs }),
-        bind: makeRequest({ verb: 'create', resource: 'pods/binding', ...ns, identity: this.schedulerIdentity }),
-        endpoints: makeRequest({ verb: 'update', resource: 'endpointslices', ...ns, apiGroup: 'discovery.k8s.io', identity: this.eps }),
+        bind: makeRequest({
+          verb: 'create',
+          resource: 'pods/binding',
+          ...ns,
+          identity: this.schedulerIdentity,
+        }),
+        endpoints: makeRequest({
+          verb: 'update',
+          resource: 'endpointslices',
+          ...ns,
+          apiGroup: 'discovery.k8s.io',
+          identity: this.eps,
+        }),
         remove: makeRequest({ verb: 'delete', resource: 'pods', ...ns, identity: this.rs }),
       };
       this.fixedByCount.set(count, f);
@@ -143,7 +179,9 @@ export class PodChurn {
     const cls = request.identity.clientClass;
     if (cls === 'scheduler') return this.options.scheduler;
     if (cls === 'kubelet') return this.options.kubelet;
-    return request.identity === this.eps ? this.options.endpointSliceController : this.options.replicaSetController;
+    return request.identity === this.eps
+      ? this.options.endpointSliceController
+      : this.options.replicaSetController;
   }
 
   private step(chain: Chain): void {

@@ -26,6 +26,9 @@ import { makeRequest } from '../controlplane/serving.js';
 import { AgentInstance } from './agent.js';
 
 export const BURST_REPLICAS = 250;
+/** Aggregate fidelity bounds on agent cohorts (see cohortLimit). */
+export const COHORT_MEMORY_FRACTION = 0.02;
+export const MAX_AGENT_COHORTS = 2000;
 export const SLOW_START_INITIAL_BATCH = 1;
 export const WORKQUEUE_BACKOFF_BASE = 0.005;
 export const WORKQUEUE_BACKOFF_MAX = 1000;
@@ -37,16 +40,59 @@ const GC_RETRY_SECONDS = 1;
 export const POD_TERMINATION_SECONDS = 2;
 
 export const WORKLOAD_PARAMETERS: readonly ParameterDeclaration[] = [
-  { name: 'daemonset.burstReplicas', value: BURST_REPLICAS, unit: 'pods/sync', source: 'k/k pkg/controller/daemon/daemon_controller.go BurstReplicas' },
-  { name: 'daemonset.slowStartInitialBatch', value: SLOW_START_INITIAL_BATCH, unit: 'pods', source: 'k/k pkg/controller/controller_utils.go SlowStartInitialBatchSize' },
-  { name: 'workqueue.backoffBase', value: WORKQUEUE_BACKOFF_BASE, unit: 'seconds', source: 'client-go util/workqueue DefaultControllerRateLimiter (5 ms exponential per item)' },
-  { name: 'workqueue.backoffMax', value: WORKQUEUE_BACKOFF_MAX, unit: 'seconds', source: 'client-go util/workqueue DefaultControllerRateLimiter (1000 s cap)' },
+  {
+    name: 'aggregate.cohortMemoryFraction',
+    value: COHORT_MEMORY_FRACTION,
+    unit: 'fraction of replica memory',
+    source: 'stormglass aggregate fidelity (differential-tested)',
+    fitted:
+      "An agent cohort's worst-case call (5x an etcd payload) may take at most 2% of a replica's memory, so cohorts do not OOM a replica that single calls would not.",
+  },
+  {
+    name: 'aggregate.maxAgentCohorts',
+    value: MAX_AGENT_COHORTS,
+    unit: 'cohorts per workload',
+    source: 'stormglass aggregate fidelity (cost bound)',
+  },
+  {
+    name: 'daemonset.burstReplicas',
+    value: BURST_REPLICAS,
+    unit: 'pods/sync',
+    source: 'k/k pkg/controller/daemon/daemon_controller.go BurstReplicas',
+  },
+  {
+    name: 'daemonset.slowStartInitialBatch',
+    value: SLOW_START_INITIAL_BATCH,
+    unit: 'pods',
+    source: 'k/k pkg/controller/controller_utils.go SlowStartInitialBatchSize',
+  },
+  {
+    name: 'workqueue.backoffBase',
+    value: WORKQUEUE_BACKOFF_BASE,
+    unit: 'seconds',
+    source: 'client-go util/workqueue DefaultControllerRateLimiter (5 ms exponential per item)',
+  },
+  {
+    name: 'workqueue.backoffMax',
+    value: WORKQUEUE_BACKOFF_MAX,
+    unit: 'seconds',
+    source: 'client-go util/workqueue DefaultControllerRateLimiter (1000 s cap)',
+  },
   {
     name: 'daemonset.expectationsDelay',
     value: EXPECTATIONS_DELAY,
     unit: 'seconds',
     source: 'fitted',
-    fitted: 'The next sync waits until KCM observes the pods it created; about a second in a healthy cluster.',
+    fitted:
+      'The next sync waits until KCM observes the pods it created; about a second in a healthy cluster.',
+  },
+  {
+    name: 'garbageCollector.retrySeconds',
+    value: 1,
+    unit: 'seconds',
+    source: 'fitted',
+    fitted:
+      'A failed dependent deletion is requeued; one second stands for the workqueue back-off of the garbage collector.',
   },
   {
     name: 'agent.podTerminationSeconds',
@@ -87,18 +133,20 @@ interface PodBlock {
  * holding 5x the payload) may take at most this share of a replica's memory, and at most
  * MAX_AGENT_COHORTS cohorts are made per workload (cost bound for very large clusters).
  */
-export const COHORT_MEMORY_FRACTION = 0.02;
-export const MAX_AGENT_COHORTS = 2000;
 
 function cohortLimit(config: WorkloadConfig, options: WorkloadRuntimeOptions): number {
   if (options.blockSize <= 1) return 1;
   let perCall = 0;
   for (const profile of config.accessProfiles) {
     const resource = options.store.get(profile.resource);
-    const scanned = profile.fieldSelector || profile.labelSelector || profile.returns.kind === 'all' ? resource.count : 1;
+    const scanned =
+      profile.fieldSelector || profile.labelSelector || profile.returns.kind === 'all' ? resource.count : 1;
     perCall = Math.max(perCall, 5 * scanned * resource.bytes);
   }
-  const byMemory = perCall > 0 ? Math.floor((COHORT_MEMORY_FRACTION * options.replicaMemoryBytes) / perCall) : options.blockSize;
+  const byMemory =
+    perCall > 0
+      ? Math.floor((COHORT_MEMORY_FRACTION * options.replicaMemoryBytes) / perCall)
+      : options.blockSize;
   const pods = config.kind === 'DaemonSet' ? options.nodes() : config.replicas;
   const byCount = Math.ceil(pods / MAX_AGENT_COHORTS);
   return Math.max(1, Math.min(options.blockSize, Math.max(byMemory, byCount)));
@@ -130,18 +178,38 @@ export class WorkloadRuntime {
     readonly config: WorkloadConfig,
     private readonly options: WorkloadRuntimeOptions,
   ) {
-    this.identity = serviceAccountIdentity(config.identity.namespace, config.identity.serviceAccount, 'agent');
+    this.identity = serviceAccountIdentity(
+      config.identity.namespace,
+      config.identity.serviceAccount,
+      'agent',
+    );
     const controllerSa = config.kind === 'DaemonSet' ? 'daemon-set-controller' : 'replicaset-controller';
-    this.dsClient = createApiClient(sim, options.api, { name: `${options.cluster}/${controllerSa}`, rate: KCM_RATE });
-    this.schedulerClient = createApiClient(sim, options.api, { name: `${options.cluster}/scheduler-binder`, rate: SCHEDULER_RATE });
-    this.gcClient = createApiClient(sim, options.api, { name: `${options.cluster}/garbage-collector`, rate: KCM_RATE });
+    this.dsClient = createApiClient(sim, options.api, {
+      name: `${options.cluster}/${controllerSa}`,
+      rate: KCM_RATE,
+    });
+    this.schedulerClient = createApiClient(sim, options.api, {
+      name: `${options.cluster}/scheduler-binder`,
+      rate: SCHEDULER_RATE,
+    });
+    this.gcClient = createApiClient(sim, options.api, {
+      name: `${options.cluster}/garbage-collector`,
+      rate: KCM_RATE,
+    });
     const ns = { scope: 'namespace' as const, namespace: config.identity.namespace, apiGroup: '' };
     const ctrl = serviceAccountIdentity('kube-system', controllerSa, 'controller-manager');
     const gc = serviceAccountIdentity('kube-system', 'generic-garbage-collector', 'controller-manager');
-    const scheduler = { user: 'system:kube-scheduler', groups: ['system:authenticated'], clientClass: 'scheduler' };
-    this.createRequest = (count) => makeRequest({ ...ns, verb: 'create', resource: 'pods', identity: ctrl, count });
-    this.bindRequest = (count) => makeRequest({ ...ns, verb: 'create', resource: 'pods/binding', identity: scheduler, count });
-    this.deleteRequest = (count) => makeRequest({ ...ns, verb: 'delete', resource: 'pods', identity: gc, count });
+    const scheduler = {
+      user: 'system:kube-scheduler',
+      groups: ['system:authenticated'],
+      clientClass: 'scheduler',
+    };
+    this.createRequest = (count) =>
+      makeRequest({ ...ns, verb: 'create', resource: 'pods', identity: ctrl, count });
+    this.bindRequest = (count) =>
+      makeRequest({ ...ns, verb: 'create', resource: 'pods/binding', identity: scheduler, count });
+    this.deleteRequest = (count) =>
+      makeRequest({ ...ns, verb: 'delete', resource: 'pods', identity: gc, count });
     this.maxCohort = cohortLimit(config, options);
   }
 
@@ -161,8 +229,17 @@ export class WorkloadRuntime {
     for (let b = 0; b < blocks; b++) {
       const count = Math.min(size, desired - b * size);
       const existing = this.pods[b];
-      if (existing === undefined) this.pods[b] = { index: b, size: count, isCreated: false, isCreating: false, isKilled: false, agents: [] };
-      else if (existing.size !== count && !existing.isCreated && !existing.isCreating) this.pods[b] = { ...existing, size: count };
+      if (existing === undefined)
+        this.pods[b] = {
+          index: b,
+          size: count,
+          isCreated: false,
+          isCreating: false,
+          isKilled: false,
+          agents: [],
+        };
+      else if (existing.size !== count && !existing.isCreated && !existing.isCreating)
+        this.pods[b] = { ...existing, size: count };
     }
     // Pods of removed nodes go with them.
     for (let b = blocks; b < this.pods.length; b++) this.removePod(this.pods[b]!, 'node removed');
@@ -300,7 +377,10 @@ export class WorkloadRuntime {
 
   /** DELETE of the workload through the API; on success the garbage collector deletes its pods. */
   deleteViaApi(identity: Identity, done: ApiCallback): void {
-    const client = createApiClient(this.sim, this.options.api, { name: `${this.options.cluster}/kubectl`, rate: { qps: 5, burst: 10, timeout: 0 } });
+    const client = createApiClient(this.sim, this.options.api, {
+      name: `${this.options.cluster}/kubectl`,
+      rate: { qps: 5, burst: 10, timeout: 0 },
+    });
     const request = makeRequest({
       verb: 'delete',
       resource: this.config.kind === 'DaemonSet' ? 'daemonsets' : 'deployments',
@@ -352,10 +432,14 @@ export class WorkloadRuntime {
     let offset = 0;
     for (const p of this.pods) {
       offset += p.size / rate;
-      this.sim.schedule(offset, () => {
-        p.isKilled = true;
-        for (const a of p.agents) a.terminate();
-      }, undefined);
+      this.sim.schedule(
+        offset,
+        () => {
+          p.isKilled = true;
+          for (const a of p.agents) a.terminate();
+        },
+        undefined,
+      );
     }
     this.options.log.record({
       t: this.sim.now,

@@ -24,9 +24,24 @@ export const RENEW_DEADLINE = 10;
 export const RETRY_PERIOD = 2;
 
 export const LEADER_ELECTION_PARAMETERS: readonly ParameterDeclaration[] = [
-  { name: 'leaderElection.leaseDuration', value: LEASE_DURATION, unit: 'seconds', source: 'component-base@v0.31.0 config/v1alpha1/defaults.go (§5.4)' },
-  { name: 'leaderElection.renewDeadline', value: RENEW_DEADLINE, unit: 'seconds', source: 'component-base@v0.31.0 config/v1alpha1/defaults.go (§5.4)' },
-  { name: 'leaderElection.retryPeriod', value: RETRY_PERIOD, unit: 'seconds', source: 'component-base@v0.31.0 config/v1alpha1/defaults.go (§5.4)' },
+  {
+    name: 'leaderElection.leaseDuration',
+    value: LEASE_DURATION,
+    unit: 'seconds',
+    source: 'component-base@v0.31.0 config/v1alpha1/defaults.go (§5.4)',
+  },
+  {
+    name: 'leaderElection.renewDeadline',
+    value: RENEW_DEADLINE,
+    unit: 'seconds',
+    source: 'component-base@v0.31.0 config/v1alpha1/defaults.go (§5.4)',
+  },
+  {
+    name: 'leaderElection.retryPeriod',
+    value: RETRY_PERIOD,
+    unit: 'seconds',
+    source: 'component-base@v0.31.0 config/v1alpha1/defaults.go (§5.4)',
+  },
 ];
 
 export interface InformerSpec {
@@ -140,7 +155,11 @@ export class LeaderElectedProcess implements Component, ControllerHost {
     this.lastRenew = this.sim.now;
     this.wasActive = true;
     for (const inf of this.informers) inf.startWarm();
-    this.timer = this.sim.schedule(RETRY_PERIOD * this.sim.random(`${this.options.cluster}/${this.id}`).next(), onRenew, this);
+    this.timer = this.sim.schedule(
+      RETRY_PERIOD * this.sim.random(`${this.options.cluster}/${this.id}`).next(),
+      onRenew,
+      this,
+    );
   }
 
   /** Process start: acquire the lease, then list and watch everything. */

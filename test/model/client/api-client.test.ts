@@ -23,13 +23,18 @@ test('a token bucket lets a burst through, then one request per 1/qps seconds', 
 
 test('a token bucket never admits more than burst + qps * t requests by time t', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 400 }), (qps, burst, n) => {
-      const bucket = new TokenBucket(qps, burst, 0);
-      for (let i = 0; i < n; i++) {
-        const at = bucket.reserve(0);
-        assert.ok(i + 1 <= burst + qps * at + 1e-6);
-      }
-    }),
+    fc.property(
+      fc.integer({ min: 1, max: 50 }),
+      fc.integer({ min: 1, max: 100 }),
+      fc.integer({ min: 1, max: 400 }),
+      (qps, burst, n) => {
+        const bucket = new TokenBucket(qps, burst, 0);
+        for (let i = 0; i < n; i++) {
+          const at = bucket.reserve(0);
+          assert.ok(i + 1 <= burst + qps * at + 1e-6);
+        }
+      },
+    ),
   );
 });
 
@@ -60,7 +65,10 @@ test('with a tight limiter, retries wait for their token after Retry-After', () 
   client.call(get, () => {});
   sim.run();
   // Tokens every 4 s: sends at 0, 4, 8 although Retry-After was 1.
-  assert.deepEqual(api.seen.map((s) => s.at), [0, 4, 8]);
+  assert.deepEqual(
+    api.seen.map((s) => s.at),
+    [0, 4, 8],
+  );
 });
 
 test('the client timeout bounds the whole call, retries included', () => {
@@ -68,20 +76,35 @@ test('the client timeout bounds the whole call, retries included', () => {
   const api = new FakeEndpoint(sim, () => throttled(4));
   api.delay = 0;
   const client = createApiClient(sim, api, { name: 't', rate: { qps: -1, burst: 0, timeout: 10 } });
-  const timed = makeRequest({ verb: 'update', resource: 'leases', apiGroup: 'coordination.k8s.io', scope: 'namespace', namespace: 'kube-node-lease', identity, timeout: 10 });
+  const timed = makeRequest({
+    verb: 'update',
+    resource: 'leases',
+    apiGroup: 'coordination.k8s.io',
+    scope: 'namespace',
+    namespace: 'kube-node-lease',
+    identity,
+    timeout: 10,
+  });
   let outcome: ApiOutcome | null = null;
   client.call(timed, (o) => {
     outcome = o;
   });
   sim.run();
-  assert.deepEqual(api.seen.map((s) => s.at), [0, 4, 8]);
+  assert.deepEqual(
+    api.seen.map((s) => s.at),
+    [0, 4, 8],
+  );
   assert.equal(outcome!.kind, 'timeout');
   assert.ok(Math.abs(outcome!.latency - 10) < 1e-9);
 });
 
 test('a 504 is not retried (the timeout filter sends no Retry-After)', () => {
   const sim = createSimulation({ seed: 1 });
-  const api = new FakeEndpoint(sim, () => ({ kind: 'timeout', status: 504, latency: 60 as ApiOutcome['latency'] }));
+  const api = new FakeEndpoint(sim, () => ({
+    kind: 'timeout',
+    status: 504,
+    latency: 60 as ApiOutcome['latency'],
+  }));
   const client = createApiClient(sim, api, { name: 't', rate: { qps: 5, burst: 10, timeout: 0 } });
   client.call(get, () => {});
   sim.run();

@@ -37,7 +37,13 @@ export function ok(extra: Partial<{ servedFrom: 'cache' | 'etcd' }> = {}): ApiOu
   return { kind: 'ok', status: 200, latency: 0 as ApiOutcome['latency'], ...extra } as ApiOutcome;
 }
 export function throttled(retryAfter: number): ApiOutcome {
-  return { kind: 'throttled', status: 429, latency: 0 as ApiOutcome['latency'], retryAfter: retryAfter as ApiOutcome['latency'], reason: 'queue-full' };
+  return {
+    kind: 'throttled',
+    status: 429,
+    latency: 0 as ApiOutcome['latency'],
+    retryAfter: retryAfter as ApiOutcome['latency'],
+    reason: 'queue-full',
+  };
 }
 export function gone(): ApiOutcome {
   return { kind: 'gone', status: 410, latency: 0 as ApiOutcome['latency'] };

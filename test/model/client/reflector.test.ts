@@ -26,7 +26,7 @@ function informerOn(api: FakeEndpoint, sim: ReturnType<typeof createSimulation>,
 const rv = (r: ApiRequest) => {
   const s = r as ServerRequest;
   if (r.verb === 'watch') return 'watch';
-  if (s.notOlderThan !== undefined && s.notOlderThan === s.notOlderThan) return 'RV=X';
+  if (s.notOlderThan !== undefined && !Number.isNaN(s.notOlderThan)) return 'RV=X';
   return r.rv === 'any' ? 'RV=0' : r.rv === 'consistent' ? 'RV=""' : r.rv;
 };
 
@@ -34,13 +34,23 @@ test('an informer lists with RV="0" and a limit of 500, then watches', () => {
   const sim = createSimulation({ seed: 1 });
   const api = new FakeEndpoint(sim, () => ok({ servedFrom: 'cache' }));
   const inf = createInformer(sim, api, {
-    name: 'x', identity, resource: 'services', apiGroup: '', objects: () => 100, client: { qps: 5, burst: 10, timeout: 0 }, log: createEventLog(), cluster: 'c',
+    name: 'x',
+    identity,
+    resource: 'services',
+    apiGroup: '',
+    objects: () => 100,
+    client: { qps: 5, burst: 10, timeout: 0 },
+    log: createEventLog(),
+    cluster: 'c',
   });
   let synced = 0;
   inf.onSynced(() => synced++);
   inf.start();
   sim.run({ until: 1 });
-  assert.deepEqual(api.seen.map((s) => rv(s.request)), ['RV=0', 'watch']);
+  assert.deepEqual(
+    api.seen.map((s) => rv(s.request)),
+    ['RV=0', 'watch'],
+  );
   assert.equal(api.seen[0]!.request.limit, 500);
   assert.equal(synced, 1);
   assert.ok(inf.hasSynced && inf.isWatching);
@@ -56,7 +66,10 @@ test('a watch the server ends normally is reopened at once, without a relist', (
   sim.run({ until: 5 });
   api.watches[0]!.end('timeout');
   sim.run({ until: 10 });
-  assert.deepEqual(api.seen.map((s) => rv(s.request)), ['RV=0', 'watch', 'watch']);
+  assert.deepEqual(
+    api.seen.map((s) => rv(s.request)),
+    ['RV=0', 'watch', 'watch'],
+  );
   assert.equal(inf.lists, 1);
 });
 
@@ -78,26 +91,37 @@ test('a watch ending "too old" is followed, after a back-off, by a LIST from the
 test('a LIST answered 410 is retried at once with RV="" (a consistent read)', () => {
   const sim = createSimulation({ seed: 1 });
   let n = 0;
-  const api = new FakeEndpoint(sim, (r) => (r.verb === 'list' && ++n === 2 ? gone() : ok({ servedFrom: 'cache' })));
+  const api = new FakeEndpoint(sim, (r) =>
+    r.verb === 'list' && ++n === 2 ? gone() : ok({ servedFrom: 'cache' }),
+  );
   const inf = informerOn(api, sim);
   inf.start();
   sim.run({ until: 5 });
   api.watches[0]!.end('too-old');
   sim.run({ until: 30 });
-  assert.deepEqual(api.seen.map((s) => rv(s.request)), ['RV=0', 'watch', 'RV=X', 'RV=""', 'watch']);
+  assert.deepEqual(
+    api.seen.map((s) => rv(s.request)),
+    ['RV=0', 'watch', 'RV=X', 'RV=""', 'watch'],
+  );
   assert.ok(api.seen[3]!.at - api.seen[2]!.at < 0.1, 'no back-off before the consistent relist');
 });
 
 test('failing LISTs back off 0.8 s, 1.6 s, 3.2 s ... up to [30, 60) s', () => {
   const sim = createSimulation({ seed: 2 });
-  const api = new FakeEndpoint(sim, () => ({ kind: 'timeout', status: 504, latency: 60 as ApiOutcome['latency'] }));
+  const api = new FakeEndpoint(sim, () => ({
+    kind: 'timeout',
+    status: 504,
+    latency: 60 as ApiOutcome['latency'],
+  }));
   api.delay = 0;
   const inf = informerOn(api, sim);
   inf.start();
   sim.run({ until: 600 });
   const gaps = api.seen.slice(1).map((s, i) => s.at - api.seen[i]!.at);
   const floors = [0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 30, 30, 30];
-  floors.forEach((f, i) => assert.ok(gaps[i]! >= f && gaps[i]! < 2 * f, `gap ${i} = ${gaps[i]}`));
+  floors.forEach((f, i) => {
+    assert.ok(gaps[i]! >= f && gaps[i]! < 2 * f, `gap ${i} = ${gaps[i]}`);
+  });
   assert.ok(!inf.hasSynced);
 });
 
@@ -107,7 +131,10 @@ test('a LIST served from etcd with a limit is fetched page by page with continue
   const inf = informerOn(api, sim, 1800);
   inf.start();
   sim.run({ until: 5 });
-  assert.deepEqual(api.seen.map((s) => rv(s.request)), ['RV=0', 'continue', 'continue', 'continue', 'watch']);
+  assert.deepEqual(
+    api.seen.map((s) => rv(s.request)),
+    ['RV=0', 'continue', 'continue', 'continue', 'watch'],
+  );
   assert.equal(inf.lists, 1);
 });
 
@@ -131,7 +158,9 @@ test('a 429 or a refused connection when opening a watch backs off and retries t
 test('the cache stays synced but frozen while the watch is down; stop() loses it', () => {
   const sim = createSimulation({ seed: 1 });
   let allow = true;
-  const api = new FakeEndpoint(sim, (r) => (allow || r.verb !== 'watch' ? ok({ servedFrom: 'cache' }) : unreachable()));
+  const api = new FakeEndpoint(sim, (r) =>
+    allow || r.verb !== 'watch' ? ok({ servedFrom: 'cache' }) : unreachable(),
+  );
   const inf = informerOn(api, sim);
   inf.start();
   sim.run({ until: 20 });

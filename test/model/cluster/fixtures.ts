@@ -3,7 +3,12 @@
  * these mirror baseline-5k, agent-5k, agent-50 and agent-5k-quarantine).
  */
 import type { FlowSchema, PriorityLevelConfiguration } from 'kubernetes-types/flowcontrol/v1.d.ts';
-import type { AccessProfile, ClusterConfig, DataPlaneConfig, WorkloadConfig } from '../../../src/model/config.js';
+import type {
+  AccessProfile,
+  ClusterConfig,
+  DataPlaneConfig,
+  WorkloadConfig,
+} from '../../../src/model/config.js';
 
 const GIB = 2 ** 30;
 
@@ -11,7 +16,15 @@ export const DATA_PLANE: DataPlaneConfig = {
   coreDns: {
     replicas: { kind: 'fixed', count: 10 },
     recordTtl: 30,
-    cache: { enabled: true, successTtl: 30, denialTtl: 30, capacity: 9984, prefetch: 0, serveStale: null, servfailTtl: 5 },
+    cache: {
+      enabled: true,
+      successTtl: 30,
+      denialTtl: 30,
+      capacity: 9984,
+      prefetch: 0,
+      serveStale: null,
+      servfailTtl: 5,
+    },
     qpsPerReplica: 10000,
     memoryLimitBytes: 170 * 2 ** 20,
   },
@@ -107,7 +120,9 @@ export const QUARANTINE_FS: FlowSchema = {
     rules: [
       {
         subjects: [{ kind: 'ServiceAccount', serviceAccount: { namespace: 'telemetry', name: 'collector' } }],
-        resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], namespaces: ['*'], clusterScope: true }],
+        resourceRules: [
+          { verbs: ['*'], apiGroups: ['*'], resources: ['*'], namespaces: ['*'], clusterScope: true },
+        ],
       },
     ],
   },

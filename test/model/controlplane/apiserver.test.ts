@@ -45,7 +45,10 @@ function collect(sim: Simulation) {
 }
 
 test('a LIST of every pod from etcd costs the KEP-2340 CPU per object and holds 5x the etcd payload', () => {
-  const { sim, cp } = setup({ nodes: 5000, apiServer: { ...clusterConfig({ nodes: 1 }).apiServer, replicas: 1, memoryBytes: 1024 * GIB } });
+  const { sim, cp } = setup({
+    nodes: 5000,
+    apiServer: { ...clusterConfig({ nodes: 1 }).apiServer, replicas: 1, memoryBytes: 1024 * GIB },
+  });
   const replica = cp.replicas[0]!;
   const before = replica.memoryBytes;
   let peak = 0;
@@ -83,30 +86,47 @@ test('the same LIST on 1.31 is a consistent read from the watch cache: milliseco
 
 test('past its deadline a request gets 504, but its handler keeps the seats until its CPU work ends', () => {
   // 4 cores, ~1.4 of them taken by GC at this heap: five 8-core-second decodes need ~16 s.
-  const { sim, cp } = setup({ nodes: 5000, apiServer: { ...clusterConfig({ nodes: 1 }).apiServer, replicas: 1, cores: 4, memoryBytes: 1024 * GIB } });
+  const { sim, cp } = setup({
+    nodes: 5000,
+    apiServer: { ...clusterConfig({ nodes: 1 }).apiServer, replicas: 1, cores: 4, memoryBytes: 1024 * GIB },
+  });
   const { outcomes, done } = collect(sim);
   for (let i = 0; i < 5; i++) cp.api.submit(podsOnMyNode({ timeout: 10 }), done);
   const apf = cp.replicas[0]!.apf;
   let seatsAt15 = -1;
-  sim.schedule(15, () => {
-    seatsAt15 = apf.executingSeats;
-  }, undefined);
+  sim.schedule(
+    15,
+    () => {
+      seatsAt15 = apf.executingSeats;
+    },
+    undefined,
+  );
   sim.run({ until: 200 });
-  assert.deepEqual(outcomes.map((x) => x.o.kind), new Array(5).fill("timeout"));
+  assert.deepEqual(
+    outcomes.map((x) => x.o.kind),
+    new Array(5).fill('timeout'),
+  );
   for (const x of outcomes) assert.ok(Math.abs(x.at - 10) < 1e-6);
-  assert.equal(seatsAt15, 50, "five 10-seat LISTs still hold their seats after the 504");
+  assert.equal(seatsAt15, 50, 'five 10-seat LISTs still hold their seats after the 504');
   assert.equal(apf.executingSeats, 0);
-  assert.equal(cp.stats.totalCount("timeout"), 5);
+  assert.equal(cp.stats.totalCount('timeout'), 5);
 });
 
 test('memory past the limit OOM-kills the replica: requests fail as resets, watches close, it restarts', () => {
   const base = clusterConfig({ nodes: 1 }).apiServer;
-  const { sim, cp, log } = setup({ nodes: 5000, apiServer: { ...base, replicas: 1, memoryBytes: 50 * GIB, restartDelay: 20 } });
+  const { sim, cp, log } = setup({
+    nodes: 5000,
+    apiServer: { ...base, replicas: 1, memoryBytes: 50 * GIB, restartDelay: 20 },
+  });
   const replica = cp.replicas[0]!;
   const closed: string[] = [];
   const handlers: WatchHandlers = { onClosed: (r) => closed.push(r) };
   const opened = collect(sim);
-  cp.api.watch(makeRequest({ verb: 'watch', resource: 'services', apiGroup: '', scope: 'cluster', identity: agent }), handlers, opened.done);
+  cp.api.watch(
+    makeRequest({ verb: 'watch', resource: 'services', apiGroup: '', scope: 'cluster', identity: agent }),
+    handlers,
+    opened.done,
+  );
   sim.run({ until: 1 });
   assert.equal(opened.outcomes[0]!.o.kind, 'ok');
   const { outcomes, done } = collect(sim);
@@ -122,12 +142,24 @@ test('memory past the limit OOM-kills the replica: requests fail as resets, watc
 
 test('a restarted 1.31 replica answers watches 429 "initializing" until its watch cache is rebuilt from etcd', () => {
   const base = clusterConfig({ nodes: 1 }).apiServer;
-  const { sim, cp } = setup({ nodes: 5000, kubernetesVersion: '1.31', apiServer: { ...base, replicas: 1, restartDelay: 5 } });
+  const { sim, cp } = setup({
+    nodes: 5000,
+    kubernetesVersion: '1.31',
+    apiServer: { ...base, replicas: 1, restartDelay: 5 },
+  });
   const replica = cp.replicas[0]!;
   replica.kill('test');
   sim.run({ until: 6 });
   assert.ok(replica.isUp && !replica.isCacheReady('pods'));
-  const watch = () => makeRequest({ verb: 'watch', resource: 'pods', apiGroup: '', scope: 'cluster', identity: nodeIdentity(1), hasFieldSelector: true });
+  const watch = () =>
+    makeRequest({
+      verb: 'watch',
+      resource: 'pods',
+      apiGroup: '',
+      scope: 'cluster',
+      identity: nodeIdentity(1),
+      hasFieldSelector: true,
+    });
   const early = collect(sim);
   cp.api.watch(watch(), { onClosed: () => {} }, early.done);
   sim.run({ until: 7 });
@@ -143,13 +175,24 @@ test('a restarted 1.31 replica answers watches 429 "initializing" until its watc
 
 test('a restarted 1.30 replica keeps a watch waiting, holding its seat, until the cache is ready', () => {
   const base = clusterConfig({ nodes: 1 }).apiServer;
-  const { sim, cp } = setup({ nodes: 5000, kubernetesVersion: '1.30', apiServer: { ...base, replicas: 1, restartDelay: 5 } });
+  const { sim, cp } = setup({
+    nodes: 5000,
+    kubernetesVersion: '1.30',
+    apiServer: { ...base, replicas: 1, restartDelay: 5 },
+  });
   const replica = cp.replicas[0]!;
   replica.kill('test');
   sim.run({ until: 6 });
   const w = collect(sim);
   cp.api.watch(
-    makeRequest({ verb: 'watch', resource: 'pods', apiGroup: '', scope: 'cluster', identity: nodeIdentity(1), hasFieldSelector: true }),
+    makeRequest({
+      verb: 'watch',
+      resource: 'pods',
+      apiGroup: '',
+      scope: 'cluster',
+      identity: nodeIdentity(1),
+      hasFieldSelector: true,
+    }),
     { onClosed: () => {} },
     w.done,
   );
@@ -163,11 +206,28 @@ test('a restarted 1.30 replica keeps a watch waiting, holding its seat, until th
 
 test('a restarted 1.30 replica sends a kubelet-style RV="0" LIST to etcd, scanning every pod to return 30', () => {
   const base = clusterConfig({ nodes: 1 }).apiServer;
-  const { sim, cp } = setup({ nodes: 5000, kubernetesVersion: '1.30', apiServer: { ...base, replicas: 1, restartDelay: 5 } });
+  const { sim, cp } = setup({
+    nodes: 5000,
+    kubernetesVersion: '1.30',
+    apiServer: { ...base, replicas: 1, restartDelay: 5 },
+  });
   cp.replicas[0]!.kill('test');
   sim.run({ until: 5.5 });
   const r = collect(sim);
-  cp.api.submit(makeRequest({ verb: 'list', resource: 'pods', apiGroup: '', scope: 'cluster', identity: nodeIdentity(3), rv: 'any', limit: 500, hasFieldSelector: true, expectedReturned: 30 }), r.done);
+  cp.api.submit(
+    makeRequest({
+      verb: 'list',
+      resource: 'pods',
+      apiGroup: '',
+      scope: 'cluster',
+      identity: nodeIdentity(3),
+      rv: 'any',
+      limit: 500,
+      hasFieldSelector: true,
+      expectedReturned: 30,
+    }),
+    r.done,
+  );
   sim.run({ until: 120 });
   assert.equal((r.outcomes[0]!.o as { servedFrom?: string }).servedFrom, 'etcd');
   assert.ok(cp.stats.apiserverCost.get('kubelet')! > 5, 'decoded the whole pod collection');
@@ -175,16 +235,34 @@ test('a restarted 1.30 replica sends a kubelet-style RV="0" LIST to etcd, scanni
 
 test('a watch cache lagging behind a CPU-starved replica turns consistent reads into etcd reads (1.31)', () => {
   const base = clusterConfig({ nodes: 1 }).apiServer;
-  const { sim, cp } = setup({ nodes: 5000, kubernetesVersion: '1.31', apiServer: { ...base, replicas: 1, cores: 4, memoryBytes: 4096 * GIB } });
+  const { sim, cp } = setup({
+    nodes: 5000,
+    kubernetesVersion: '1.31',
+    apiServer: { ...base, replicas: 1, cores: 4, memoryBytes: 4096 * GIB },
+  });
   const replica = cp.replicas[0]!;
   // Writes keep the cacher busy; an etcd-heavy load starves it of CPU.
-  const lease = makeRequest({ verb: 'update', resource: 'pods', apiGroup: '', scope: 'namespace', namespace: 'default', identity: nodeIdentity(1) });
+  const lease = makeRequest({
+    verb: 'update',
+    resource: 'pods',
+    apiGroup: '',
+    scope: 'namespace',
+    namespace: 'default',
+    identity: nodeIdentity(1),
+  });
   const write = (): void => {
     cp.api.submit(lease, () => {});
     sim.schedule(0.001, write, undefined);
   };
   write();
-  const heavy = makeRequest({ verb: 'list', resource: 'pods', apiGroup: '', scope: 'cluster', identity: userIdentity('admin', ['system:masters'], 'operator'), rv: 'exact' });
+  const heavy = makeRequest({
+    verb: 'list',
+    resource: 'pods',
+    apiGroup: '',
+    scope: 'cluster',
+    identity: userIdentity('admin', ['system:masters'], 'operator'),
+    rv: 'exact',
+  });
   for (let i = 0; i < 200; i++) cp.api.submit(heavy, () => {});
   sim.run({ until: 60 });
   assert.ok(replica.lag > 3, `lag ${replica.lag}`);
@@ -202,7 +280,17 @@ test('a blocked client class cannot connect (fails after the 30 s connect timeou
   const blocked = collect(sim);
   const other = collect(sim);
   cp.api.submit(podsOnMyNode({ rv: 'any' }), blocked.done);
-  cp.api.submit(makeRequest({ verb: 'get', resource: 'nodes', apiGroup: '', scope: 'resource', identity: nodeIdentity(1), rv: 'any' }), other.done);
+  cp.api.submit(
+    makeRequest({
+      verb: 'get',
+      resource: 'nodes',
+      apiGroup: '',
+      scope: 'resource',
+      identity: nodeIdentity(1),
+      rv: 'any',
+    }),
+    other.done,
+  );
   sim.run({ until: 60 });
   assert.equal(blocked.outcomes[0]!.o.kind, 'unreachable');
   assert.ok(Math.abs(blocked.outcomes[0]!.at - 30) < 1e-9);
@@ -218,11 +306,23 @@ test('a flood of LISTs from one service account is throttled by APF (429 with Re
   for (let i = 0; i < 2000; i++) cp.api.submit(podsOnMyNode(), flood.done);
   const leases = collect(sim);
   const lease = (n: number) =>
-    makeRequest({ verb: 'update', resource: 'leases', apiGroup: 'coordination.k8s.io', scope: 'namespace', namespace: 'kube-node-lease', identity: nodeIdentity(n), timeout: 10 });
-  for (let i = 0; i < 100; i++) sim.schedule(5 + i * 0.1, () => cp.api.submit(lease(i), leases.done), undefined);
+    makeRequest({
+      verb: 'update',
+      resource: 'leases',
+      apiGroup: 'coordination.k8s.io',
+      scope: 'namespace',
+      namespace: 'kube-node-lease',
+      identity: nodeIdentity(n),
+      timeout: 10,
+    });
+  for (let i = 0; i < 100; i++)
+    sim.schedule(5 + i * 0.1, () => cp.api.submit(lease(i), leases.done), undefined);
   sim.run({ until: 30 });
   const rejected = flood.outcomes.filter((x) => x.o.kind === 'throttled');
   assert.ok(rejected.length > 1000, `rejected ${rejected.length}`);
   assert.ok(rejected.every((x) => (x.o as { retryAfter: number }).retryAfter >= 1));
-  assert.ok(leases.outcomes.every((x) => x.o.kind === 'ok'), 'node-high is isolated by APF seats');
+  assert.ok(
+    leases.outcomes.every((x) => x.o.kind === 'ok'),
+    'node-high is isolated by APF seats',
+  );
 });

@@ -13,7 +13,11 @@ test('a range over 300k 1 KB keys costs about 4 etcd core-seconds (KEP-2340: 3.5
 
 test('an idle etcd applies a write after the latency floor', () => {
   const sim = createSimulation({ seed: 1 });
-  const etcd = createEtcd(sim, { members: 3, cores: 8, writeLatencyFloor: 0.003 }, { id: 'etcd', cluster: 'c', windowsPerMinute: 6 });
+  const etcd = createEtcd(
+    sim,
+    { members: 3, cores: 8, writeLatencyFloor: 0.003 },
+    { id: 'etcd', cluster: 'c', windowsPerMinute: 6 },
+  );
   const at = etcd.write(1);
   assert.ok(at > 0.003 && at < 0.0031, `applied at ${at}`);
 });
@@ -21,7 +25,11 @@ test('an idle etcd applies a write after the latency floor', () => {
 test('heavy ranges slow the write pipeline: a burst of writes takes longer behind them', () => {
   const burst = (ranges: number): number => {
     const sim = createSimulation({ seed: 1 });
-    const etcd = createEtcd(sim, { members: 3, cores: 8, writeLatencyFloor: 0.003 }, { id: 'etcd', cluster: 'c', windowsPerMinute: 6 });
+    const etcd = createEtcd(
+      sim,
+      { members: 3, cores: 8, writeLatencyFloor: 0.003 },
+      { id: 'etcd', cluster: 'c', windowsPerMinute: 6 },
+    );
     for (let i = 0; i < ranges; i++) etcd.range(150_000, 4096, 1, () => {}, 0);
     let last = 0;
     for (let i = 0; i < 2000; i++) last = etcd.write(1);
@@ -34,7 +42,11 @@ test('heavy ranges slow the write pipeline: a burst of writes takes longer behin
 
 test('range requests share the members cores: 48 concurrent scans on 24 cores take twice as long', () => {
   const sim = createSimulation({ seed: 1 });
-  const etcd = createEtcd(sim, { members: 3, cores: 8, writeLatencyFloor: 0.003 }, { id: 'etcd', cluster: 'c', windowsPerMinute: 6 });
+  const etcd = createEtcd(
+    sim,
+    { members: 3, cores: 8, writeLatencyFloor: 0.003 },
+    { id: 'etcd', cluster: 'c', windowsPerMinute: 6 },
+  );
   const done: number[] = [];
   for (let i = 0; i < 48; i++) etcd.range(150_000, 4096, 1, () => done.push(sim.now), 0);
   sim.run();

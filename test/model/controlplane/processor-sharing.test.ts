@@ -28,9 +28,14 @@ test('a cohort of weight 3 takes as long as three separate jobs', () => {
   const sim = createSimulation({ seed: 1 });
   const ps = createProcessorSharing(sim, 1);
   let at = -1;
-  ps.add(1, 3, () => {
-    at = sim.now;
-  }, 0);
+  ps.add(
+    1,
+    3,
+    () => {
+      at = sim.now;
+    },
+    0,
+  );
   sim.run();
   assert.ok(Math.abs(at - 3) < 1e-9);
 });
@@ -39,9 +44,14 @@ test('an abandoned job stops consuming and the others speed up', () => {
   const sim = createSimulation({ seed: 1 });
   const ps = createProcessorSharing(sim, 1);
   let at = -1;
-  ps.add(2, 1, () => {
-    at = sim.now;
-  }, 0);
+  ps.add(
+    2,
+    1,
+    () => {
+      at = sim.now;
+    },
+    0,
+  );
   const other = ps.add(10, 1, () => assert.fail('abandoned job completed'), 0);
   sim.schedule(1, () => ps.remove(other), undefined);
   sim.run();
@@ -52,7 +62,14 @@ test('an abandoned job stops consuming and the others speed up', () => {
 test('busy core-seconds equal the work done, for any job mix', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.record({ at: fc.double({ min: 0, max: 10, noNaN: true }), work: fc.double({ min: 0.001, max: 5, noNaN: true }), weight: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 40 }),
+      fc.array(
+        fc.record({
+          at: fc.double({ min: 0, max: 10, noNaN: true }),
+          work: fc.double({ min: 0.001, max: 5, noNaN: true }),
+          weight: fc.integer({ min: 1, max: 4 }),
+        }),
+        { minLength: 1, maxLength: 40 },
+      ),
       fc.integer({ min: 1, max: 8 }),
       (jobs, cores) => {
         const sim = createSimulation({ seed: 1 });
@@ -83,10 +100,15 @@ test('M/M/1-PS mean response time matches 1/(mu - lambda)', () => {
   let arrived = 0;
   const arrive = (): void => {
     const start = sim.now;
-    ps.add(rnd.exponential(1), 1, () => {
-      sum += sim.now - start;
-      count++;
-    }, 0);
+    ps.add(
+      rnd.exponential(1),
+      1,
+      () => {
+        sum += sim.now - start;
+        count++;
+      },
+      0,
+    );
     if (++arrived < n) sim.schedule(rnd.exponential(lambda), arrive, undefined);
   };
   sim.schedule(0, arrive, undefined);

@@ -33,7 +33,10 @@ test('continue tokens, exact RVs and RV=X with a limit always go to etcd', () =>
 test('with an unready cache, 1.31 answers 429 to watches and selective LISTs but delegates limited unselective LISTs', () => {
   const watch = makeRequest({ verb: 'watch', resource: 'pods', apiGroup: '', scope: 'cluster', identity });
   assert.equal(servePath(watch, v131, false), 'reject-initializing');
-  assert.equal(servePath(list({ rv: 'any', hasFieldSelector: true, limit: 500 }), v131, false), 'reject-initializing');
+  assert.equal(
+    servePath(list({ rv: 'any', hasFieldSelector: true, limit: 500 }), v131, false),
+    'reject-initializing',
+  );
   assert.equal(servePath(list({ rv: 'any' }), v131, false), 'reject-initializing');
   assert.equal(servePath(list({ rv: 'any', limit: 500 }), v131, false), 'etcd');
   assert.equal(servePath(list({ rv: 'consistent', limit: 500 }), v131, false), 'etcd');
@@ -47,7 +50,8 @@ test('with an unready cache, 1.30 sends RV="0" LISTs to etcd while RV=X LISTs an
 });
 
 test('GETs with RV="0" come from the cache when it is ready; every other GET is a quorum read', () => {
-  const get = (rv: 'any' | 'consistent') => makeRequest({ verb: 'get', resource: 'nodes', apiGroup: '', scope: 'resource', identity, rv });
+  const get = (rv: 'any' | 'consistent') =>
+    makeRequest({ verb: 'get', resource: 'nodes', apiGroup: '', scope: 'resource', identity, rv });
   assert.equal(servePath(get('any'), v130, true), 'cache');
   assert.equal(servePath(get('any'), v131, false), 'etcd');
   assert.equal(servePath(get('consistent'), v131, true), 'etcd');

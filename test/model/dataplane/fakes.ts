@@ -262,13 +262,19 @@ export function createFakeCluster(sim: Simulation, config: ClusterConfig): FakeC
 /** A data plane on a fake cluster, ready to run. */
 export function startFakeDataPlane(
   config: DataPlaneConfig,
-  options: { readonly nodes?: number; readonly seed?: number; readonly until: number },
+  options: {
+    readonly nodes?: number;
+    readonly seed?: number;
+    readonly until: number;
+    readonly isViewCached?: boolean;
+  },
 ): { sim: Simulation; cluster: FakeCluster; dp: DataPlane } {
   const sim = createSimulation({ seed: options.seed ?? 1 });
   const cluster = createFakeCluster(sim, fakeClusterConfig('test', options.nodes ?? 100, config));
   const dp = createDataPlane(sim, cluster, config, {
     until: options.until,
     createInformer: createFakeInformer,
+    ...(options.isViewCached === false ? { isViewCached: false } : {}),
   });
   cluster.addComponent(dp);
   return { sim, cluster, dp };

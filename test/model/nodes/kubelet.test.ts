@@ -59,7 +59,9 @@ test('a failed lease update is retried at once up to 5 times, closing all connec
   assert.ok(gets[1]! - gets[0]! >= 0.2 - 1e-9, 'backoffEnsureLease sleeps 200 ms, doubling');
   failing = false;
   sim.run({ until: 40 });
-  const after = api.seen.filter((s) => s.request.resource === 'leases' && s.at > 12).map((s) => s.request.verb);
+  const after = api.seen
+    .filter((s) => s.request.resource === 'leases' && s.at > 12)
+    .map((s) => s.request.verb);
   assert.ok(after.includes('update'));
 });
 

@@ -71,7 +71,10 @@ function run(s: Setup, until: number) {
 }
 
 test('a node that stops heartbeating goes NotReady after the grace period and its pods are marked NotReady', () => {
-  const { controller, changes, writes } = run({ nodes: 20, zones: 1, failing: (n) => n === 3, stopAt: 100 }, 200);
+  const { controller, changes, writes } = run(
+    { nodes: 20, zones: 1, failing: (n) => n === 3, stopAt: 100 },
+    200,
+  );
   assert.equal(changes.length, 1);
   assert.equal(changes[0]!.node, 3);
   // Last heartbeat seen at 90-95 s (monitor every 5 s), NotReady once 40 s have passed.
@@ -82,12 +85,24 @@ test('a node that stops heartbeating goes NotReady after the grace period and it
 });
 
 test('from 1.32 the grace period is 50 s', () => {
-  const { changes } = run({ nodes: 5, zones: 1, grace: versionRules('1.32').nodeMonitorGracePeriod, failing: (n) => n === 0, stopAt: 100 }, 200);
+  const { changes } = run(
+    {
+      nodes: 5,
+      zones: 1,
+      grace: versionRules('1.32').nodeMonitorGracePeriod,
+      failing: (n) => n === 0,
+      stopAt: 100,
+    },
+    200,
+  );
   assert.ok(changes[0]!.at >= 140 && changes[0]!.at <= 150, `NotReady at ${changes[0]!.at}`);
 });
 
-test('healthy nodes go NotReady when KCM\'s lease watch stops delivering; all zones down enters master disruption mode', () => {
-  const { controller, changes, log } = run({ nodes: 30, zones: 3, failing: () => false, stopAt: 1e9, watchFrozenAt: 100 }, 200);
+test("healthy nodes go NotReady when KCM's lease watch stops delivering; all zones down enters master disruption mode", () => {
+  const { controller, changes, log } = run(
+    { nodes: 30, zones: 3, failing: () => false, stopAt: 1e9, watchFrozenAt: 100 },
+    200,
+  );
   assert.equal(changes.filter((c) => !c.ready).length, 30);
   assert.equal(controller.readyCount, 0);
   assert.ok(log.events.some((e) => e.kind === 'node-master-disruption'));

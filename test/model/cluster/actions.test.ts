@@ -1,0 +1,190 @@
+/**
+ * ClusterHandle actions are real mechanisms: they go through the API (and fail when it does) or act
+ * on the nodes directly. A 500-node cluster with small API servers overloads with the agent on 1.30.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ApiOutcome } from '../../../src/model/api-types.js';
+import { userIdentity } from '../../../src/model/client/identities.js';
+import { clusterConfig, QUARANTINE_FS, QUARANTINE_PLC, telemetryAgent } from './fixtures.js';
+import { runCluster } from './harness.js';
+
+const GIB = 2 ** 30;
+const base = clusterConfig({ nodes: 1 }).apiServer;
+/** The overloaded configuration of differential.test.ts, run in aggregate fidelity as checked there. */
+const small = () =>
+  clusterConfig({
+    nodes: 500,
+    fidelity: 'aggregate',
+    apiServer: { ...base, cores: 2, memoryBytes: 8 * GIB },
+  });
+const BLOCK = 10;
+const admin = userIdentity('oncall', [], 'operator');
+
+test('kubectl delete of the agent fails while the control plane is saturated, and works after agents are cut off', () => {
+  const outcomes: { at: number; o: ApiOutcome }[] = [];
+  const run = runCluster({
+    config: small(),
+    blockSize: BLOCK,
+    until: 2400,
+    workloads: [telemetryAgent({ startAt: 60 })],
+    setup: (cluster, sim) => {
+      const del = (): void =>
+        cluster.removeWorkloadViaApi('telemetry-agent', admin, (o) => outcomes.push({ at: sim.now, o }));
+      sim.scheduleAt(400, del, undefined);
+      sim.scheduleAt(600, () => cluster.setClientClassBlocked('agent', true), undefined);
+      sim.scheduleAt(1500, del, undefined);
+    },
+  });
+  assert.ok(run.summary.apiserver!.saturatedAt! < 400);
+  assert.notEqual(outcomes[0]!.o.kind, 'ok', `the first delete ${outcomes[0]!.o.kind}`);
+  assert.equal(outcomes[1]!.o.kind, 'ok');
+  assert.ok(run.events.some((e) => e.kind === 'workload-delete-failed'));
+  assert.ok(run.events.some((e) => e.kind === 'workload-deleted'));
+  assert.equal(
+    run.cluster.workload('telemetry-agent')!.runningPods,
+    0,
+    'the garbage collector removed every pod',
+  );
+});
+
+test('the node-local kill switch stops the agents without the API, and the control plane recovers', () => {
+  const run = runCluster({
+    config: small(),
+    blockSize: BLOCK,
+    until: 2400,
+    workloads: [telemetryAgent({ startAt: 60 })],
+    setup: (cluster, sim) =>
+      sim.scheduleAt(600, () => cluster.killWorkloadOnNodes('telemetry-agent', 50), undefined),
+  });
+  assert.equal(run.cluster.workload('telemetry-agent')!.runningPods, 0);
+  const oom = run.events.filter((e) => e.kind === 'apiserver-oom-killed');
+  assert.ok(oom.length > 0 && oom[oom.length - 1]!.t < 900, `last OOM at ${oom[oom.length - 1]?.t}`);
+  assert.ok(run.cluster.health().errorFraction < 0.01);
+  assert.equal(run.cluster.health().replicasUp, 3);
+});
+
+test('a quarantine FlowSchema applied through the API by an exempt admin stops the collapse', () => {
+  const applied: ApiOutcome[] = [];
+  const run = runCluster({
+    config: small(),
+    blockSize: BLOCK,
+    until: 2400,
+    workloads: [telemetryAgent({ startAt: 60 })],
+    setup: (cluster, sim) => {
+      const apply = (): void =>
+        cluster.applyApfObjects([QUARANTINE_FS], [QUARANTINE_PLC], (o) => {
+          applied.push(o);
+          if (o.kind !== 'ok') sim.schedule(10, apply, undefined);
+        });
+      sim.scheduleAt(600, apply, undefined);
+    },
+  });
+  assert.equal(applied[applied.length - 1]!.kind, 'ok');
+  assert.ok(run.events.some((e) => e.kind === 'apf-config-applied'));
+  const oom = run.events.filter((e) => e.kind === 'apiserver-oom-killed');
+  assert.ok(oom.length === 0 || oom[oom.length - 1]!.t < 1200, `last OOM at ${oom[oom.length - 1]?.t}`);
+  assert.equal(run.cluster.health().isSaturated, false);
+});
+
+test('new API-server replicas start after provisioning with empty watch caches and rebuild them from etcd', () => {
+  const run = runCluster({
+    config: clusterConfig({ nodes: 500 }),
+    until: 400,
+    setup: (cluster, sim) => sim.scheduleAt(100, () => cluster.scaleApiServers(5, 120), undefined),
+  });
+  const replicas = run.cluster.controlPlane.replicas;
+  assert.equal(replicas.length, 5);
+  assert.ok(replicas.every((r) => r.isUp && r.cacheReadyFraction === 1));
+  const started = run.events.filter((e) => e.kind === 'apiserver-started');
+  assert.equal(started.length, 2);
+  assert.ok(started.every((e) => e.t === 220));
+  const ready = run.events.filter((e) => e.kind === 'watch-cache-ready');
+  assert.ok(ready.length >= 2 * 12 && ready.every((e) => e.t > 220));
+  assert.equal(run.cluster.health().replicasUp, 5);
+});
+
+test('an API outage longer than the grace period does not mark nodes NotReady: KCM restarts with fresh node health', () => {
+  const run = runCluster({
+    config: clusterConfig({ nodes: 200 }),
+    until: 900,
+    setup: (cluster, sim) => sim.scheduleAt(100, () => cluster.injectApiOutage(120), undefined),
+  });
+  assert.equal(run.summary.nodes!.notReadyMax, 0);
+  assert.ok(run.events.some((e) => e.kind === 'leader-election-lost'));
+  assert.ok(run.events.some((e) => e.kind === 'leader-elected' && e.t > 220));
+  // During the outage nothing connects; after it the informers relist what they missed.
+  const stats = run.cluster.controlPlane.stats;
+  assert.ok(stats.totalCount('unreachable') > 0);
+  assert.ok(stats.relistsTotal > 200, `${stats.relistsTotal} relists after a 2-minute outage`);
+  assert.ok(run.cluster.health().errorFraction < 0.01);
+});
+
+test('scaling node pools down removes their kubelets, kube-proxies and agent pods', () => {
+  const run = runCluster({
+    config: clusterConfig({ nodes: 300, kubernetesVersion: '1.31' }),
+    until: 900,
+    workloads: [telemetryAgent({ startAt: 30 })],
+    setup: (cluster, sim) => sim.scheduleAt(600, () => cluster.scaleNodes(100), undefined),
+  });
+  assert.equal(run.cluster.nodes.count, 100);
+  assert.equal(run.cluster.nodeAgents.running, 100);
+  assert.equal(run.cluster.workload('telemetry-agent')!.runningPods, 100);
+  assert.equal(run.cluster.controlPlane.store.get('nodes').count, 100);
+});
+
+test('the same seed replays the same run; another seed differs', () => {
+  const once = (seed: number) =>
+    runCluster({
+      config: clusterConfig({ nodes: 100 }),
+      until: 600,
+      seed,
+      workloads: [telemetryAgent({ startAt: 60 })],
+    });
+  const a = once(7);
+  const b = once(7);
+  const c = once(8);
+  assert.deepEqual(a.summary, b.summary);
+  assert.deepEqual(a.events, b.events);
+  assert.deepEqual([...a.series], [...b.series]);
+  assert.equal(a.eventsProcessed, b.eventsProcessed);
+  assert.notEqual(a.eventsProcessed, c.eventsProcessed);
+});
+
+test('an informer-based agent with restartOnApiFailure is restarted after 30 s of failures and lists in full again', () => {
+  const watchPods = {
+    ...telemetryAgent().accessProfiles[0]!,
+    name: 'watch-my-pods',
+    rv: 'any' as const,
+    mode: 'watch' as const,
+    period: 0,
+  };
+  const run = runCluster({
+    config: clusterConfig({ nodes: 50, kubernetesVersion: '1.31' }),
+    until: 900,
+    workloads: [telemetryAgent({ startAt: 30, accessProfiles: [watchPods], restartOnApiFailure: true })],
+    setup: (cluster, sim) => {
+      sim.scheduleAt(300, () => cluster.setClientClassBlocked('agent', true), undefined);
+      sim.scheduleAt(600, () => cluster.setClientClassBlocked('agent', false), undefined);
+    },
+  });
+  const runtime = run.cluster.workload('telemetry-agent')!;
+  assert.ok(runtime.agentRestarts >= 50, `${runtime.agentRestarts} restarts while blocked`);
+  const restarts = run.series.get('agent_restarts_total')!;
+  assert.ok(
+    restarts.slice(0, 30).every((r) => r === 0),
+    'no restart before the block',
+  );
+  assert.equal(runtime.runningPods, 50, 'all running again once unblocked');
+  // Each restart starts a fresh process: a full LIST from the watch cache, counted as agent CPU.
+  assert.ok(run.cluster.controlPlane.stats.apiserverCost.get('agent')! > 0);
+});
+
+test('a Deployment agent runs its replicas, not one pod per node', () => {
+  const run = runCluster({
+    config: clusterConfig({ nodes: 100, kubernetesVersion: '1.31' }),
+    until: 300,
+    workloads: [telemetryAgent({ startAt: 10, kind: 'Deployment', replicas: 3 })],
+  });
+  assert.equal(run.cluster.workload('telemetry-agent')!.runningPods, 3);
+});
