@@ -47,8 +47,19 @@ export interface ApiRequest {
 export type RejectReason = 'queue-full' | 'time-out' | 'concurrency-limit' | 'cancelled';
 
 export type ApiOutcome =
-  | { readonly kind: 'ok'; readonly status: 200 | 201; readonly latency: Seconds; readonly servedFrom?: 'cache' | 'etcd' }
-  | { readonly kind: 'throttled'; readonly status: 429; readonly latency: Seconds; readonly retryAfter: Seconds; readonly reason: RejectReason | 'initializing' }
+  | {
+      readonly kind: 'ok';
+      readonly status: 200 | 201;
+      readonly latency: Seconds;
+      readonly servedFrom?: 'cache' | 'etcd';
+    }
+  | {
+      readonly kind: 'throttled';
+      readonly status: 429;
+      readonly latency: Seconds;
+      readonly retryAfter: Seconds;
+      readonly reason: RejectReason | 'initializing';
+    }
   | { readonly kind: 'timeout'; readonly status: 504; readonly latency: Seconds }
   /** Connection refused/reset: replica down or killed mid-request, or blocked by the network. */
   | { readonly kind: 'unreachable'; readonly status: 0; readonly latency: Seconds }

@@ -51,7 +51,11 @@ export interface ClusterHandle {
   /** Blocks (or unblocks) network access to the API for a client class ("agent", "kubelet", "operator"...). */
   setClientClassBlocked(clientClass: string, blocked: boolean): void;
   /** Applies APF objects through the API as an exempt identity (system:masters). */
-  applyApfObjects(flowSchemas: readonly FlowSchema[], priorityLevels: readonly PriorityLevelConfiguration[], done: ApiCallback): void;
+  applyApfObjects(
+    flowSchemas: readonly FlowSchema[],
+    priorityLevels: readonly PriorityLevelConfiguration[],
+    done: ApiCallback,
+  ): void;
   /** Makes every replica unreachable for `duration` seconds (fault injection / game day). */
   injectApiOutage(duration: number): void;
   summary(): ClusterSummary;

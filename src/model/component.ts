@@ -46,7 +46,9 @@ export interface EventLog {
 }
 
 /** An event log that keeps everything, in order, with an optional cap per kind to bound size. */
-export function createEventLog(maxPerKindPerCluster = 200): EventLog & { readonly events: readonly LoggedEvent[] } {
+export function createEventLog(
+  maxPerKindPerCluster = 200,
+): EventLog & { readonly events: readonly LoggedEvent[] } {
   const events: LoggedEvent[] = [];
   const counts = new Map<string, number>();
   return {

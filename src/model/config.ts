@@ -55,7 +55,10 @@ export interface AccessProfile {
   readonly labelSelector: boolean;
   readonly fieldSelector: boolean;
   /** Objects a call returns, as an expression of cluster shape: fixed, per node, or all. */
-  readonly returns: { readonly kind: 'fixed'; readonly objects: number } | { readonly kind: 'per-node' } | { readonly kind: 'all' };
+  readonly returns:
+    | { readonly kind: 'fixed'; readonly objects: number }
+    | { readonly kind: 'per-node' }
+    | { readonly kind: 'all' };
   readonly limit: number;
   /** 'poll' repeats the call every period; 'watch' is an informer (list, then watch, relist on break). */
   readonly mode: 'poll' | 'watch';
@@ -218,5 +221,10 @@ export interface ClusterConfig {
 
 /** A scheduled fault injected into one cluster (game days, tests). */
 export type Fault =
-  | { readonly kind: 'apiserver-unreachable'; readonly cluster: string; readonly at: number; readonly duration: number }
+  | {
+      readonly kind: 'apiserver-unreachable';
+      readonly cluster: string;
+      readonly at: number;
+      readonly duration: number;
+    }
   | { readonly kind: 'coredns-restart'; readonly cluster: string; readonly at: number };

@@ -23,9 +23,12 @@ export function summarizeVariant(name: string, description: string, result: RunR
   const r = result.resolutionSeconds;
   const availability =
     result.fleet?.availability ??
-    (result.clusters[0]?.series.find((s) => s.name === 'service_availability' && Object.keys(s.labels).length <= 1)
-      ?.values ?? []);
-  const changeAt = result.milestones.changeReachedLargeCluster ?? firstEventTime(result, 'rollout-cluster-deployed') ?? 0;
+    result.clusters[0]?.series.find(
+      (s) => s.name === 'service_availability' && Object.keys(s.labels).length <= 1,
+    )?.values ??
+    [];
+  const changeAt =
+    result.milestones.changeReachedLargeCluster ?? firstEventTime(result, 'rollout-cluster-deployed') ?? 0;
   let impactSteps = 0;
   for (let k = Math.floor(changeAt / r); k < availability.length; k++) {
     const a = availability[k];
@@ -37,9 +40,11 @@ export function summarizeVariant(name: string, description: string, result: RunR
   }).length;
   const start = firstEventTime(result, 'rollout-wave-started') ?? changeAt;
   const detected = firstEventTime(result, 'alert-firing', start);
-  const mitigated = firstEventTime(result, 'response-action-done', start) ?? firstEventTime(result, 'rollout-halted', start);
+  const mitigated =
+    firstEventTime(result, 'response-action-done', start) ?? firstEventTime(result, 'rollout-halted', start);
   const recovered = result.milestones.fullRecovery ?? null;
-  const minutes = (t: number | null, from: number): number | null => (t === null ? null : round1((t - from) / 60));
+  const minutes = (t: number | null, from: number): number | null =>
+    t === null ? null : round1((t - from) / 60);
   return {
     name,
     description,
@@ -67,7 +72,8 @@ export function compareVariants(
   const rows: VariantResult[] = [summarizeVariant(BASE_VARIANT, scenario.description, base)];
   names.forEach((name, i) => {
     const applied = applyVariant(scenario, name);
-    if (!applied.ok) throw new Error(`variant ${name} no longer validates: ${applied.issues[0]?.message ?? 'unknown'}`);
+    if (!applied.ok)
+      throw new Error(`variant ${name} no longer validates: ${applied.issues[0]?.message ?? 'unknown'}`);
     onVariant?.({ variant: name, index: i + 1, count });
     const run = simulate(applied.scenario, simulateOptions);
     rows.push(summarizeVariant(name, scenario.variants[name]?.description ?? '', run));

@@ -11,7 +11,9 @@ export interface PublishedTimeline {
   /** The milestone the published clock times are aligned to in the simulated run. */
   readonly anchor: MilestoneName;
   /** Wall-clock time of each milestone as published (null: not published), and the same in minutes from the anchor. */
-  readonly milestones: Readonly<Record<MilestoneName, { readonly clock: string; readonly minutes: number } | null>>;
+  readonly milestones: Readonly<
+    Record<MilestoneName, { readonly clock: string; readonly minutes: number } | null>
+  >;
 }
 
 /**
@@ -49,7 +51,10 @@ export function alignPublished(
   const anchor = simulated[timeline.anchor];
   if (anchor === null || anchor === undefined) return null;
   const out: Partial<Record<MilestoneName, number>> = {};
-  for (const [name, m] of Object.entries(timeline.milestones) as [MilestoneName, { minutes: number } | null][]) {
+  for (const [name, m] of Object.entries(timeline.milestones) as [
+    MilestoneName,
+    { minutes: number } | null,
+  ][]) {
     if (m) out[name] = anchor + m.minutes * 60;
   }
   return out;

@@ -76,6 +76,7 @@ function onBackoffWatch(r: ReflectorImpl): void {
 
 class ReflectorImpl implements Reflector, WatchHandlers {
   private state: number = State.stopped;
+  private readonly ownsClient: boolean;
   private epoch = 0;
   private isSyncedValue = false;
   private lastRv = Number.NEGATIVE_INFINITY;
@@ -100,6 +101,7 @@ class ReflectorImpl implements Reflector, WatchHandlers {
   ) {
     this.random = sim.random(`${options.cluster}/reflector/${options.name}`);
     this.backoff = new ExponentialBackoff(this.random);
+    this.ownsClient = options.apiClient === undefined;
     this.client =
       options.apiClient ??
       createApiClient(sim, api, { name: options.name, rate: options.client, isPerMember: true });
@@ -175,7 +177,9 @@ class ReflectorImpl implements Reflector, WatchHandlers {
     }
     if (this.backoffTimer !== -1) this.sim.cancel(this.backoffTimer);
     this.backoffTimer = -1;
-    this.client.reset();
+    // A client shared by a process's informers is reset by the process (its restart), not by one
+    // informer: resetting it here dropped the LISTs its sibling informers had in flight.
+    if (this.ownsClient) this.client.reset();
     this.backoff.reset();
     this.isSyncedValue = false;
     this.hasRv = false;

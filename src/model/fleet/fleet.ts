@@ -10,7 +10,13 @@ import type { AlertRule } from '../alerting/types.js';
 import type { Identity } from '../api-types.js';
 import { createCluster } from '../cluster.js';
 import type { ClusterHandle } from '../cluster-types.js';
-import { createEventLog, type Component, type LoggedEvent, type MetricDeclaration, type ParameterDeclaration } from '../component.js';
+import {
+  createEventLog,
+  type Component,
+  type LoggedEvent,
+  type MetricDeclaration,
+  type ParameterDeclaration,
+} from '../component.js';
 import type { ClusterConfig, Fault, WorkloadConfig } from '../config.js';
 import { createDataPlane, type DataPlane } from '../dataplane/index.js';
 import type { ClusterResult, MilestoneName, SeriesDescriptor } from '../result.js';
@@ -26,7 +32,9 @@ export interface FleetConfig {
   /** Workloads with a `startAt` are created at that time in every cluster; the rollout deploys its own. */
   readonly workloads: readonly WorkloadConfig[];
   /** The change: which workload, to which clusters, how. */
-  readonly rollout: (RolloutConfig & { readonly workload: string; readonly clusters: readonly string[] }) | null;
+  readonly rollout:
+    | (RolloutConfig & { readonly workload: string; readonly clusters: readonly string[] })
+    | null;
   readonly response: ResponseConfig | null;
   /** null: the default rule set (src/model/alerting/default-rules.ts). */
   readonly alerts: readonly AlertRule[] | null;
@@ -63,7 +71,11 @@ const PIPELINE_IDENTITY: Identity = {
 };
 
 /** Series every cluster keeps even when it stayed healthy (for the heatmap and fleet charts). */
-const HEALTH_SERIES = new Set(['service_availability', 'apiserver_request_duration_seconds', 'kube_node_status_ready']);
+const HEALTH_SERIES = new Set([
+  'service_availability',
+  'apiserver_request_duration_seconds',
+  'kube_node_status_ready',
+]);
 
 const seriesKey = (m: MetricDeclaration): string => {
   const labels = m.labels ? Object.entries(m.labels).map(([k, v]) => `${k}=${v}`) : [];
@@ -118,8 +130,16 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
   );
 
   config.clusters.forEach((cc, i) => {
-    const cluster = createCluster(sim, cc, { log, until, resolution: config.resolution, coreDnsWatchers: false });
-    const dataPlane = createDataPlane(sim, cluster, cc.dataPlane, { until, userTrafficScale: () => balancer.loadFactor(i) });
+    const cluster = createCluster(sim, cc, {
+      log,
+      until,
+      resolution: config.resolution,
+      coreDnsWatchers: false,
+    });
+    const dataPlane = createDataPlane(sim, cluster, cc.dataPlane, {
+      until,
+      userTrafficScale: () => balancer.loadFactor(i),
+    });
     cluster.addComponent(dataPlane);
     clusters.push(cluster);
     dataPlanes.push(dataPlane);
@@ -128,33 +148,52 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
   // Workloads with a start time are created directly (scenarios without a rollout).
   for (const w of config.workloads) {
     if (w.startAt === null) continue;
-    sim.scheduleAt(w.startAt, () => {
-      for (const c of clusters) c.deployWorkload(w);
-    }, undefined);
+    sim.scheduleAt(
+      w.startAt,
+      () => {
+        for (const c of clusters) c.deployWorkload(w);
+      },
+      undefined,
+    );
   }
 
   for (const f of config.faults) {
     const i = clusters.findIndex((c) => c.config.name === f.cluster);
     const cluster = clusters[i];
     if (!cluster) continue;
-    if (f.kind === 'apiserver-unreachable') sim.scheduleAt(f.at, () => cluster.injectApiOutage(f.duration), undefined);
-    else if (f.kind === 'coredns-restart') sim.scheduleAt(f.at, () => dataPlanes[i]!.restartCoreDns(), undefined);
+    if (f.kind === 'apiserver-unreachable')
+      sim.scheduleAt(f.at, () => cluster.injectApiOutage(f.duration), undefined);
+    else if (f.kind === 'coredns-restart')
+      sim.scheduleAt(f.at, () => dataPlanes[i]!.restartCoreDns(), undefined);
   }
 
   // Detection.
-  const playbookHolder: { notifyDetection(): void; notifyCustomerImpact(): void; firstRollbackFailure: number | null }[] = [];
+  const playbookHolder: {
+    notifyDetection(): void;
+    notifyCustomerImpact(): void;
+    firstRollbackFailure: number | null;
+  }[] = [];
   const changeStartedAt = config.rollout?.startAt ?? firstStart(config.workloads);
   const alerts = createAlertEngine(sim, {
     rules: config.alerts ?? defaultAlertRules,
     evaluationInterval: config.evaluationInterval,
     until,
-    history: { kind: 'steady', baselineFrom: 0, baselineTo: Math.max(60, Math.min(changeStartedAt ?? 600, 600)) },
+    history: {
+      kind: 'steady',
+      baselineFrom: 0,
+      baselineTo: Math.max(60, Math.min(changeStartedAt ?? 600, 600)),
+    },
     log,
     onFiring: (t) => {
-      if (changeStartedAt !== null && t.t >= changeStartedAt) for (const p of playbookHolder) p.notifyDetection();
+      if (changeStartedAt !== null && t.t >= changeStartedAt)
+        for (const p of playbookHolder) p.notifyDetection();
     },
   });
-  clusters.forEach((c) => alerts.addCluster(c.config.name, createMetricSource(() => c.components())));
+  for (const c of clusters)
+    alerts.addCluster(
+      c.config.name,
+      createMetricSource(() => c.components()),
+    );
 
   // The change's rollout.
   const rollout = config.rollout;
@@ -165,24 +204,27 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
     clusters.forEach((c, i) => {
       if (!inScope.has(c.config.name)) return;
       targets.push({
-      name: c.config.name,
-      labels: { region: c.config.region, size: c.config.nodes >= config.largeClusterNodes ? 'large' : 'small' },
-      nodes: c.config.nodes,
-      deploy: () => {
-        for (const w of change) c.deployWorkload(w);
-      },
-      rollback: (done) => {
-        let pending = change.length;
-        let ok = true;
-        for (const w of change)
-          c.removeWorkloadViaApi(w.name, PIPELINE_IDENTITY, (outcome) => {
-            ok &&= outcome.kind === 'ok';
-            if (--pending === 0) done(ok);
-          });
-      },
-      health: () => c.health(),
-      serviceAvailability: () => dataPlanes[i]!.availability(),
-      servfailFraction: () => dataPlanes[i]!.servfailFraction(),
+        name: c.config.name,
+        labels: {
+          region: c.config.region,
+          size: c.config.nodes >= config.largeClusterNodes ? 'large' : 'small',
+        },
+        nodes: c.config.nodes,
+        deploy: () => {
+          for (const w of change) c.deployWorkload(w);
+        },
+        rollback: (done) => {
+          let pending = change.length;
+          let ok = true;
+          for (const w of change)
+            c.removeWorkloadViaApi(w.name, PIPELINE_IDENTITY, (outcome) => {
+              ok &&= outcome.kind === 'ok';
+              if (--pending === 0) done(ok);
+            });
+        },
+        health: () => c.health(),
+        serviceAvailability: () => dataPlanes[i]!.availability(),
+        servfailFraction: () => dataPlanes[i]!.servfailFraction(),
       });
     });
     createRolloutController(sim, targets, rollout, { log });
@@ -313,7 +355,8 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
     events: (log as unknown as { events: LoggedEvent[] }).events,
     milestones: {
       ...milestones,
-      rollbackAttemptFailed: milestones.rollbackAttemptFailed ?? playbookHolder[0]?.firstRollbackFailure ?? null,
+      rollbackAttemptFailed:
+        milestones.rollbackAttemptFailed ?? playbookHolder[0]?.firstRollbackFailure ?? null,
     },
     outcomes,
     parameters,
@@ -324,6 +367,7 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
 
 function firstStart(workloads: readonly WorkloadConfig[]): number | null {
   let first: number | null = null;
-  for (const w of workloads) if (w.startAt !== null && (first === null || w.startAt < first)) first = w.startAt;
+  for (const w of workloads)
+    if (w.startAt !== null && (first === null || w.startAt < first)) first = w.startAt;
   return first;
 }

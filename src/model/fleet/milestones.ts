@@ -55,7 +55,14 @@ export function clusterOutcome(c: ClusterTimeline, resolution: number, fromStep:
     if (!healthyAt(c, k) && first < 0) first = k;
     if (c.availability[k]! < IMPACT_THRESHOLD) impact++;
   }
-  if (first < 0) return { name: c.name, troubleStartedAt: null, recoveredAt: null, impactSeconds: 0, hadCustomerImpact: false };
+  if (first < 0)
+    return {
+      name: c.name,
+      troubleStartedAt: null,
+      recoveredAt: null,
+      impactSeconds: 0,
+      hadCustomerImpact: false,
+    };
   const hold = Math.ceil(RECOVERY_HOLD / resolution);
   let recovered = -1;
   let k = first;
@@ -87,8 +94,12 @@ export function computeMilestones(input: MilestoneInput): {
 } {
   const r = input.resolution;
   const fromStep = Math.max(0, Math.floor(input.changeStartedAt / r));
-  const firstEvent = (kinds: readonly string[], accept: (e: LoggedEvent) => boolean = () => true): number | null => {
-    for (const e of input.events) if (kinds.includes(e.kind) && e.t >= input.changeStartedAt && accept(e)) return e.t;
+  const firstEvent = (
+    kinds: readonly string[],
+    accept: (e: LoggedEvent) => boolean = () => true,
+  ): number | null => {
+    for (const e of input.events)
+      if (kinds.includes(e.kind) && e.t >= input.changeStartedAt && accept(e)) return e.t;
     return null;
   };
   const large = new Set(input.clusters.filter((c) => c.nodes >= input.largeClusterNodes).map((c) => c.name));
@@ -109,7 +120,10 @@ export function computeMilestones(input: MilestoneInput): {
   const outcomes = input.clusters.map((c) => clusterOutcome(c, r, fromStep));
   const troubled = outcomes.filter((o) => o.troubleStartedAt !== null);
   const recoveries = troubled.map((o) => o.recoveredAt);
-  const firstRecovered = recoveries.reduce<number | null>((m, t) => (t !== null && (m === null || t < m) ? t : m), null);
+  const firstRecovered = recoveries.reduce<number | null>(
+    (m, t) => (t !== null && (m === null || t < m) ? t : m),
+    null,
+  );
   const fullRecovery =
     troubled.length === 0 || recoveries.some((t) => t === null)
       ? null

@@ -41,7 +41,12 @@ interface Task {
 
 const RESCAN_PERIOD = 60;
 
-export function createPlaybook(sim: Simulation, config: ResponseConfig, targets: ResponseTargets, log: EventLog): Playbook {
+export function createPlaybook(
+  sim: Simulation,
+  config: ResponseConfig,
+  targets: ResponseTargets,
+  log: EventLog,
+): Playbook {
   const waiting: Task[] = [];
   let busy = 0;
   let firstRollbackFailure: number | null = null;
@@ -50,8 +55,12 @@ export function createPlaybook(sim: Simulation, config: ResponseConfig, targets:
   const originalNodes = new Map<ClusterHandle, number>();
   const firedTriggers = new Set<string>();
 
-  const record = (cluster: ClusterHandle, kind: string, message: string, severity: 'info' | 'warning' = 'info') =>
-    log.record({ t: sim.now, cluster: cluster.config.name, kind, severity, message });
+  const record = (
+    cluster: ClusterHandle,
+    kind: string,
+    message: string,
+    severity: 'info' | 'warning' = 'info',
+  ) => log.record({ t: sim.now, cluster: cluster.config.name, kind, severity, message });
 
   const selectClusters = (action: ResponseAction): ClusterHandle[] => {
     if (action.clusters === 'all') return [...targets.clusters];
@@ -91,7 +100,12 @@ export function createPlaybook(sim: Simulation, config: ResponseConfig, targets:
   const retryLater = (task: Task, why: string): void => {
     release(task);
     if (task.attempts >= task.action.maxAttempts) {
-      record(task.cluster, 'response-action-abandoned', `${task.action.id}: gave up after ${task.attempts} attempts (${why})`, 'warning');
+      record(
+        task.cluster,
+        'response-action-abandoned',
+        `${task.action.id}: gave up after ${task.attempts} attempts (${why})`,
+        'warning',
+      );
       return;
     }
     sim.schedule(task.action.retryEvery, requeue, task);
@@ -107,7 +121,8 @@ export function createPlaybook(sim: Simulation, config: ResponseConfig, targets:
   function begin(task: Task): void {
     task.attempts++;
     if (firstActionAt === null) firstActionAt = sim.now;
-    if (task.attempts === 1) record(task.cluster, 'response-action-started', `${task.action.id} (${task.action.spec.kind})`);
+    if (task.attempts === 1)
+      record(task.cluster, 'response-action-started', `${task.action.id} (${task.action.spec.kind})`);
     if (task.action.requiresApi) {
       task.cluster.api.submit(
         {
@@ -137,7 +152,12 @@ export function createPlaybook(sim: Simulation, config: ResponseConfig, targets:
           if (outcome.kind === 'ok') complete(task, `${spec.workload} removed through the API`);
           else {
             if (firstRollbackFailure === null) firstRollbackFailure = sim.now;
-            record(cluster, 'rollback-attempt-failed', `kubectl delete ${spec.workload}: ${describe(outcome)}`, 'warning');
+            record(
+              cluster,
+              'rollback-attempt-failed',
+              `kubectl delete ${spec.workload}: ${describe(outcome)}`,
+              'warning',
+            );
             retryLater(task, describe(outcome));
           }
         });
@@ -209,7 +229,8 @@ export function createPlaybook(sim: Simulation, config: ResponseConfig, targets:
     if (action.clusters === 'affected') sim.schedule(RESCAN_PERIOD, scan, action);
   }
 
-  if (config.actions.some((a) => a.trigger.after === 'start')) sim.schedule(0, () => fire('start'), undefined);
+  if (config.actions.some((a) => a.trigger.after === 'start'))
+    sim.schedule(0, () => fire('start'), undefined);
 
   return {
     notifyDetection: () => fire('detection'),

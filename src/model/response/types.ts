@@ -23,7 +23,11 @@ export type ResponseActionSpec =
   /** Add API-server replicas (provisioning delay; new replicas start with empty caches). */
   | { readonly kind: 'scale-apiservers'; readonly replicas: number; readonly provisioningDelay: number }
   /** Apply a quarantine FlowSchema/PLC as an exempt identity. */
-  | { readonly kind: 'apply-apf'; readonly flowSchemas: readonly FlowSchema[]; readonly priorityLevels: readonly PriorityLevelConfiguration[] }
+  | {
+      readonly kind: 'apply-apf';
+      readonly flowSchemas: readonly FlowSchema[];
+      readonly priorityLevels: readonly PriorityLevelConfiguration[];
+    }
   /** Node-local kill switch reached over SSH/SSM, no API server: `nodesPerSecond` per cluster. */
   | { readonly kind: 'kill-switch'; readonly workload: string; readonly nodesPerSecond: number }
   /** Move user traffic away from the targeted clusters to healthy ones (global balancer). */

