@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createSimulation, seconds } from '../../../src/engine/index.js';
+import type { ApiCallback, ApiOutcome } from '../../../src/model/api-types.js';
+import type { ClusterHandle } from '../../../src/model/cluster-types.js';
+import { createEventLog } from '../../../src/model/component.js';
+import { createPlaybook } from '../../../src/model/response/playbook.js';
+import type { ResponseAction, ResponseConfig } from '../../../src/model/response/types.js';
+
+type Sim = ReturnType<typeof createSimulation>;
+
+/** A cluster whose API answers only from `apiUpAt` on, recording what was done to it. */
+function fakeCluster(sim: Sim, name: string, apiUpAt: number) {
+  const calls: { t: number; what: string }[] = [];
+  const answer = (done: ApiCallback) => {
+    const outcome: ApiOutcome =
+      sim.now >= apiUpAt
+        ? { kind: 'ok', status: 200, latency: seconds(0.01) }
+        : { kind: 'unreachable', status: 0, latency: seconds(0) };
+    sim.schedule(0.01, done, outcome);
+  };
+  let nodes = 1000;
+  const handle = {
+    config: { name, nodes: 1000 },
+    api: { submit: (_r: unknown, done: ApiCallback) => answer(done) },
+    nodes: {
+      get count() {
+        return nodes;
+      },
+    },
+    removeWorkloadViaApi: (w: string, _id: unknown, done: ApiCallback) => {
+      calls.push({ t: sim.now, what: `delete ${w}` });
+      answer(done);
+    },
+    scaleNodes: (n: number) => {
+      nodes = n;
+      calls.push({ t: sim.now, what: `scale ${n}` });
+    },
+    setClientClassBlocked: (c: string, b: boolean) =>
+      calls.push({ t: sim.now, what: `${b ? 'block' : 'unblock'} ${c}` }),
+  } as unknown as ClusterHandle;
+  return { handle, calls };
+}
+
+const action = (over: Partial<ResponseAction> & Pick<ResponseAction, 'id' | 'spec'>): ResponseAction => ({
+  trigger: { after: 'detection' },
+  decisionDelay: 0,
+  duration: 0,
+  clusters: 'all',
+  requiresApi: false,
+  retryEvery: 60,
+  maxAttempts: 100,
+  manual: false,
+  ...over,
+});
+
+test('a kubectl rollback fails while the API is down, is retried, and succeeds once it answers', () => {
+  const sim = createSimulation({ seed: 1 });
+  const log = createEventLog();
+  const c = fakeCluster(sim, 'a', 1000);
+  const config: ResponseConfig = {
+    operators: 1,
+    actions: [
+      action({
+        id: 'rollback',
+        decisionDelay: 120,
+        retryEvery: 300,
+        spec: { kind: 'kubectl-rollback', workload: 'agent' },
+      }),
+    ],
+  };
+  const pb = createPlaybook(
+    sim,
+    config,
+    { clusters: [c.handle], isAffected: () => true, shiftTraffic: () => {} },
+    log,
+  );
+  sim.schedule(100, () => pb.notifyDetection(), undefined);
+  sim.run({ until: 3000 });
+  assert.deepEqual(
+    c.calls.map((x) => Math.round(x.t)),
+    [220, 520, 820, 1120],
+    'attempts every retryEvery until the API answers',
+  );
+  assert.equal(Math.round(pb.firstRollbackFailure!), 220);
+  assert.equal(log.events.filter((e) => e.kind === 'rollback-attempt-failed').length, 3);
+  assert.equal(log.events.filter((e) => e.kind === 'response-action-done').length, 1);
+});
+
+test('manual actions queue for the operators: two engineers work four clusters two at a time', () => {
+  const sim = createSimulation({ seed: 1 });
+  const log = createEventLog();
+  const clusters = ['a', 'b', 'c', 'd'].map((n) => fakeCluster(sim, n, 0));
+  const config: ResponseConfig = {
+    operators: 2,
+    actions: [
+      action({
+        id: 'scale-down',
+        duration: 600,
+        manual: true,
+        spec: { kind: 'scale-nodes', fraction: 0.25 },
+      }),
+    ],
+  };
+  const pb = createPlaybook(
+    sim,
+    config,
+    { clusters: clusters.map((c) => c.handle), isAffected: () => true, shiftTraffic: () => {} },
+    log,
+  );
+  pb.notifyDetection();
+  sim.run({ until: 5000 });
+  assert.deepEqual(
+    clusters.map((c) => c.calls.map((x) => `${Math.round(x.t)} ${x.what}`)),
+    [['600 scale 250'], ['600 scale 250'], ['1200 scale 250'], ['1200 scale 250']],
+  );
+});
+
+test('an action chained after another runs per cluster when that cluster finishes the first', () => {
+  const sim = createSimulation({ seed: 1 });
+  const log = createEventLog();
+  const fast = fakeCluster(sim, 'fast', 0);
+  const slow = fakeCluster(sim, 'slow', 2000);
+  const config: ResponseConfig = {
+    operators: 4,
+    actions: [
+      action({ id: 'rollback', retryEvery: 500, spec: { kind: 'kubectl-rollback', workload: 'agent' } }),
+      action({
+        id: 'unblock',
+        trigger: { after: 'action', action: 'rollback' },
+        decisionDelay: 60,
+        spec: { kind: 'block-client-class', clientClass: 'agent', blocked: false },
+      }),
+    ],
+  };
+  const pb = createPlaybook(
+    sim,
+    config,
+    { clusters: [fast.handle, slow.handle], isAffected: () => true, shiftTraffic: () => {} },
+    log,
+  );
+  pb.notifyDetection();
+  sim.run({ until: 5000 });
+  const unblockAt = (c: typeof fast) => Math.round(c.calls.find((x) => x.what === 'unblock agent')!.t);
+  assert.equal(unblockAt(fast), 60);
+  assert.equal(unblockAt(slow), 2060);
+});
