@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { FlowSchema, PriorityLevelConfiguration } from 'kubernetes-types/flowcontrol/v1.d.ts';
+import { type CorefileSettings, parseCorefile } from './corefile.js';
 import { createRandomStream } from '../engine/index.js';
 import { defaultAlertRules } from '../model/alerting/default-rules.js';
 import type { AlertRule, AlertSeverity } from '../model/alerting/types.js';
@@ -144,6 +145,31 @@ class Resolver {
 
   warn(at: readonly PathSegment[], code: IssueCode, message: string, hint: string): void {
     this.issue(at, code, message, hint, 'warning');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Corefile
+
+  /** Reads and parses a CoreDNS Corefile; its issues point into the Corefile, a missing file at the field. */
+  corefile(ref: string, at: readonly PathSegment[]): CorefileSettings | null {
+    const file = path.isAbsolute(ref) ? ref : path.join(path.dirname(this.ctx.file), ref);
+    const read = this.ctx.host.readFile(file);
+    if (read.kind !== 'ok') {
+      this.error(
+        at,
+        'manifest-not-found',
+        read.kind === 'missing'
+          ? `Corefile ${file} does not exist`
+          : `Corefile ${file} cannot be read: ${read.kind === 'error' ? read.message : ''}`,
+        'paths are relative to the scenario file; check the spelling, or create the file',
+      );
+      return null;
+    }
+    const parsed = parseCorefile(read.text, file);
+    this.issues.push(
+      ...parsed.issues.map((i) => ({ ...i, path: formatPath(at), message: this.ctx.prefix + i.message })),
+    );
+    return parsed.settings;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -416,22 +442,27 @@ class Resolver {
                 ? { coresPerNode: coreDns.replicas.autoscale.coresPerNode }
                 : {}),
             };
-    const coreDnsStale = serveStale(cache.serveStale);
+    const corefile =
+      coreDns.corefile === undefined
+        ? null
+        : this.corefile(coreDns.corefile, [...at, 'dns', 'coreDns', 'corefile']);
+    const coreDnsStale =
+      cache.serveStale !== undefined ? serveStale(cache.serveStale) : (corefile?.serveStale ?? null);
     const nodeLocalStale = serveStale(nodeLocal.serveStale);
     const services = this.services(f.services ?? [], c, at);
     const dp = f.dataPlane ?? {};
     const dataPlane: DataPlaneConfig = {
       coreDns: {
         replicas,
-        recordTtl: coreDns.recordTtl ?? DEFAULTS.coreDns.recordTtl.value,
+        recordTtl: coreDns.recordTtl ?? corefile?.recordTtl ?? DEFAULTS.coreDns.recordTtl.value,
         cache: {
-          enabled: cache.enabled ?? DEFAULTS.coreDns.cacheEnabled.value,
-          successTtl: cache.successTtl ?? DEFAULTS.coreDns.successTtl.value,
-          denialTtl: cache.denialTtl ?? DEFAULTS.coreDns.denialTtl.value,
-          capacity: cache.capacity ?? DEFAULTS.coreDns.capacity.value,
-          prefetch: cache.prefetch ?? DEFAULTS.coreDns.prefetch.value,
+          enabled: cache.enabled ?? corefile?.cacheEnabled ?? DEFAULTS.coreDns.cacheEnabled.value,
+          successTtl: cache.successTtl ?? corefile?.successTtl ?? DEFAULTS.coreDns.successTtl.value,
+          denialTtl: cache.denialTtl ?? corefile?.denialTtl ?? DEFAULTS.coreDns.denialTtl.value,
+          capacity: cache.capacity ?? corefile?.capacity ?? DEFAULTS.coreDns.capacity.value,
+          prefetch: cache.prefetch ?? corefile?.prefetch ?? DEFAULTS.coreDns.prefetch.value,
           serveStale: coreDnsStale,
-          servfailTtl: cache.servfailTtl ?? DEFAULTS.coreDns.servfailTtl.value,
+          servfailTtl: cache.servfailTtl ?? corefile?.servfailTtl ?? DEFAULTS.coreDns.servfailTtl.value,
         },
         qpsPerReplica: coreDns.qpsPerReplica ?? DEFAULTS.coreDns.qpsPerReplica.value,
         memoryLimitBytes: coreDns.memory ?? DEFAULTS.coreDns.memoryLimit.value,

@@ -252,6 +252,10 @@ const coreDnsReplicas = z
 const coreDns = z
   .strictObject({
     replicas: coreDnsReplicas.optional(),
+    corefile: z.string().min(1).optional().meta({
+      description:
+        "A CoreDNS Corefile, relative to this scenario file: its kubernetes plugin ttl and cache plugin settings (TTLs, capacity, prefetch, serve_stale, servfail) become this cluster's. Fields written here in YAML take precedence.",
+    }),
     recordTtl: duration(`kubernetes plugin record TTL. ${describeDefault(D.coreDns.recordTtl, '30s')}`, {
       min: 0,
       max: 3600,

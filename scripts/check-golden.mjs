@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Golden scenarios: runs each built-in listed below with its default seed and compares the parts
+// of the result people rely on (fm-009's milestones, the others' cluster summaries) with the
+// checked-in files in test/golden/. A change that moves them shows up as a diff here.
+// Usage: node scripts/check-golden.mjs [--update] [name ...]  (after `npm run build`)
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadScenario } from '../dist/src/scenario/load.js';
+import { serialize } from '../dist/src/scenario/serialize.js';
+import { simulate } from '../dist/src/scenario/simulate.js';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const GOLDEN = {
+  'fm-009': (r) => ({ milestones: r.milestones }),
+  'agent-5k': (r) => ({ summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })) }),
+  'dns-apiserver-outage': (r) => ({
+    summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })),
+  }),
+  'dns-apiserver-outage-serve-stale': (r) => ({
+    summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })),
+  }),
+};
+const args = process.argv.slice(2);
+const update = args.includes('--update');
+const names = args.filter((a) => !a.startsWith('--'));
+let failed = 0;
+let checked = 0;
+for (const name of names.length ? names : Object.keys(GOLDEN)) {
+  const loaded = loadScenario(name);
+  if (!loaded.ok) throw new Error(`${name} does not load`);
+  const started = performance.now();
+  const picked = GOLDEN[name](simulate(loaded.scenario));
+  const text = serialize(picked);
+  const file = path.join(root, 'test', 'golden', `${name}.json`);
+  const secs = ((performance.now() - started) / 1000).toFixed(1);
+  if (update) {
+    fs.writeFileSync(file, text);
+    console.log(`golden ${name}: written (${secs} s)`);
+    continue;
+  }
+  checked++;
+  const expected = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  if (expected === text) console.log(`golden ${name}: unchanged (${secs} s)`);
+  else {
+    failed++;
+    console.log(
+      `golden ${name}: CHANGED (${secs} s)\n--- expected ${path.relative(root, file)}\n${expected}\n+++ got\n${text}`,
+    );
+  }
+}
+if (!update) console.log(`golden: ${checked - failed} passed, ${failed} failed`);
+if (failed > 0) {
+  console.log(
+    `${failed} golden result(s) changed; if the change is intended, run: node scripts/check-golden.mjs --update`,
+  );
+  process.exit(1);
+}
