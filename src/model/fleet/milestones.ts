@@ -120,10 +120,12 @@ export function computeMilestones(input: MilestoneInput): {
   const outcomes = input.clusters.map((c) => clusterOutcome(c, r, fromStep));
   const troubled = outcomes.filter((o) => o.troubleStartedAt !== null);
   const recoveries = troubled.map((o) => o.recoveredAt);
-  const firstRecovered = recoveries.reduce<number | null>(
-    (m, t) => (t !== null && (m === null || t < m) ? t : m),
-    null,
-  );
+  // "First cluster recovered" speaks of clusters whose customers saw the outage; a control plane that
+  // was briefly unhealthy without customer impact does not count, unless no cluster had impact.
+  const impacted = troubled.filter((o) => o.hadCustomerImpact);
+  const firstRecovered = (impacted.length > 0 ? impacted : troubled)
+    .map((o) => o.recoveredAt)
+    .reduce<number | null>((m, t) => (t !== null && (m === null || t < m) ? t : m), null);
   const fullRecovery =
     troubled.length === 0 || recoveries.some((t) => t === null)
       ? null

@@ -119,6 +119,23 @@ export function createPlaybook(
   }
 
   function begin(task: Task): void {
+    // An operator who gets to a cluster that has meanwhile recovered does not act on it: a scale-down
+    // or a network block queued behind other clusters would only do harm there.
+    if (
+      task.attempts === 0 &&
+      task.action.clusters === 'affected' &&
+      task.action.trigger.after !== 'action'
+    ) {
+      if (!targets.isAffected(task.cluster)) {
+        record(
+          task.cluster,
+          'response-action-skipped',
+          `${task.action.id}: the cluster is no longer affected`,
+        );
+        release(task);
+        return;
+      }
+    }
     task.attempts++;
     if (firstActionAt === null) firstActionAt = sim.now;
     if (task.attempts === 1)
