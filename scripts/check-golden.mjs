@@ -13,7 +13,9 @@ import { simulate } from '../dist/src/scenario/simulate.js';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const GOLDEN = {
   'fm-009': (r) => ({ milestones: r.milestones }),
+  'baseline-5k': (r) => ({ summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })) }),
   'agent-5k': (r) => ({ summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })) }),
+  'agent-5k-quarantine': (r) => ({ summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })) }),
   'dns-apiserver-outage': (r) => ({
     summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })),
   }),
