@@ -15,7 +15,9 @@ const GOLDEN = {
   'fm-009': (r) => ({ milestones: r.milestones }),
   'baseline-5k': (r) => ({ summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })) }),
   'agent-5k': (r) => ({ summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })) }),
-  'agent-5k-quarantine': (r) => ({ summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })) }),
+  'agent-5k-quarantine': (r) => ({
+    summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })),
+  }),
   'dns-apiserver-outage': (r) => ({
     summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })),
   }),
