@@ -80,24 +80,7 @@ export class PodChurn {
     private readonly options: ChurnOptions,
   ) {
     this.random = sim.random(`${options.cluster}/churn`);
-    const ns = { scope: 'namespace' as const, namespace: 'default', apiGroup: '' };
-    this.fixed = {
-      create: makeRequest({ verb: 'create', resource: 'pods', ...ns, identity: this.rs }),
-      bind: makeRequest({
-        verb: 'create',
-        resource: 'pods/binding',
-        ...ns,
-        identity: this.schedulerIdentity,
-      }),
-      endpoints: makeRequest({
-        verb: 'update',
-        resource: 'endpointslices',
-        ...ns,
-        apiGroup: 'discovery.k8s.io',
-        identity: this.eps,
-      }),
-      remove: makeRequest({ verb: 'delete', resource: 'pods', ...ns, identity: this.rs }),
-    };
+    this.fixed = this.buildRequests();
     this.scheduleNext();
   }
 
@@ -149,27 +132,37 @@ export class PodChurn {
 
   private readonly fixedByCount = new Map<number, PodChurn['fixed']>();
 
+  /** The four requests one pod replacement makes, for a cohort of `count` (exact path: none). */
+  private buildRequests(count?: number): PodChurn['fixed'] {
+    const ns = {
+      scope: 'namespace' as const,
+      namespace: 'default',
+      apiGroup: '',
+      ...(count === undefined ? {} : { count }),
+    };
+    return {
+      create: makeRequest({ verb: 'create', resource: 'pods', ...ns, identity: this.rs }),
+      bind: makeRequest({
+        verb: 'create',
+        resource: 'pods/binding',
+        ...ns,
+        identity: this.schedulerIdentity,
+      }),
+      endpoints: makeRequest({
+        verb: 'update',
+        resource: 'endpointslices',
+        ...ns,
+        apiGroup: 'discovery.k8s.io',
+        identity: this.eps,
+      }),
+      remove: makeRequest({ verb: 'delete', resource: 'pods', ...ns, identity: this.rs }),
+    };
+  }
+
   private fixedFor(count: number): PodChurn['fixed'] {
     let f = this.fixedByCount.get(count);
     if (f === undefined) {
-      const ns = { scope: 'namespace' as const, namespace: 'default', apiGroup: '', count };
-      f = {
-        create: makeRequest({ verb: 'create', resource: 'pods', ...ns, identity: this.rs }),
-        bind: makeRequest({
-          verb: 'create',
-          resource: 'pods/binding',
-          ...ns,
-          identity: this.schedulerIdentity,
-        }),
-        endpoints: makeRequest({
-          verb: 'update',
-          resource: 'endpointslices',
-          ...ns,
-          apiGroup: 'discovery.k8s.io',
-          identity: this.eps,
-        }),
-        remove: makeRequest({ verb: 'delete', resource: 'pods', ...ns, identity: this.rs }),
-      };
+      f = this.buildRequests(count);
       this.fixedByCount.set(count, f);
     }
     return f;
