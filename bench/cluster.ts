@@ -12,9 +12,7 @@
 import { createSimulation } from '../src/engine/index.js';
 import { createCluster } from '../src/model/cluster.js';
 import { createEventLog } from '../src/model/component.js';
-import type { ClusterConfig, WorkloadConfig } from '../src/model/config.js';
-
-const GIB = 2 ** 30;
+import { clusterConfig, telemetryAgent } from '../test/model/cluster/fixtures.js';
 
 function flags(args: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -29,84 +27,6 @@ function flags(args: readonly string[]): Map<string, string> {
   return out;
 }
 
-export function baselineConfig(
-  nodes: number,
-  version: string,
-  fidelity: 'exact' | 'aggregate',
-): ClusterConfig {
-  return {
-    name: 'baseline-5k',
-    region: 'bench',
-    zones: 3,
-    nodes,
-    podsPerNode: 30,
-    kubernetesVersion: version,
-    apiServer: {
-      replicas: 3,
-      cores: 32,
-      memoryBytes: 128 * GIB,
-      maxRequestsInflight: 400,
-      maxMutatingRequestsInflight: 200,
-      requestTimeout: 60,
-      enablePriorityAndFairness: true,
-      restartDelay: 30,
-    },
-    etcd: { members: 3, cores: 8, writeLatencyFloor: 0.003 },
-    flowSchemas: [],
-    priorityLevels: [],
-    dataPlane: {
-      coreDns: {
-        replicas: { kind: 'fixed', count: 10 },
-        recordTtl: 30,
-        cache: {
-          enabled: true,
-          successTtl: 30,
-          denialTtl: 30,
-          capacity: 9984,
-          prefetch: 0,
-          serveStale: null,
-          servfailTtl: 5,
-        },
-        qpsPerReplica: 10000,
-        memoryLimitBytes: 170 * 2 ** 20,
-      },
-      nodeLocal: { enabled: false, successTtl: 30, denialTtl: 5, serveStale: null },
-      resolver: { ndots: 5, timeout: 5, attempts: 2, searchDomains: 3 },
-      services: [],
-    },
-    trafficWeight: 1,
-    fidelity,
-  };
-}
-
-const AGENT: WorkloadConfig = {
-  name: 'telemetry-agent',
-  kind: 'DaemonSet',
-  replicas: 0,
-  identity: { serviceAccount: 'collector', namespace: 'telemetry' },
-  accessProfiles: [
-    {
-      name: 'pods-on-my-node',
-      verb: 'list',
-      resource: 'pods',
-      apiGroup: '',
-      scope: 'cluster',
-      rv: 'consistent',
-      labelSelector: false,
-      fieldSelector: true,
-      returns: { kind: 'per-node' },
-      limit: 0,
-      mode: 'poll',
-      period: 60,
-      jitter: 0.2,
-      client: { qps: 5, burst: 10, timeout: 0 },
-    },
-  ],
-  startAt: 600,
-  rollout: { maxUnavailable: 1, podStartSeconds: 10 },
-  restartOnApiFailure: false,
-};
-
 export function run(args: string[]): unknown {
   const f = flags(args);
   const nodes = Number(f.get('nodes') ?? 5000);
@@ -118,11 +38,20 @@ export function run(args: string[]): unknown {
 
   const buildStart = performance.now();
   const sim = createSimulation({ seed });
-  const cluster = createCluster(sim, baselineConfig(nodes, version, fidelity), {
+  // The same cluster and agent the control-plane tests use (test/model/cluster/fixtures.ts).
+  const config = clusterConfig({
+    name: 'baseline-5k',
+    region: 'bench',
+    nodes,
+    kubernetesVersion: version,
+    fidelity,
+  });
+  const agent = telemetryAgent();
+  const cluster = createCluster(sim, config, {
     log: createEventLog(),
     until,
   });
-  if (withAgent) sim.scheduleAt(AGENT.startAt!, () => cluster.deployWorkload(AGENT), undefined);
+  if (withAgent) sim.scheduleAt(agent.startAt!, () => cluster.deployWorkload(agent), undefined);
   const buildSeconds = (performance.now() - buildStart) / 1000;
 
   const cpuStart = process.cpuUsage();
