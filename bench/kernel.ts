@@ -8,7 +8,8 @@
  *    customer is a process that requests one of C servers, holds it for an exponential service time and
  *    releases it. Reports customers/s and the mean wait next to Erlang C's. Per customer: a generator,
  *    a Process and a Request (plus V8's iterator result per resume), and four kernel events (start,
- *    grant, service end, the source's next arrival).
+ *    grant, service end, the source's next arrival); the first two are at the current instant and go
+ *    through the event queue's zero-delay lane (event-queue.ts).
  *    `--simpy 1` also runs bench/simpy_mmc.py (SimPy 2.3, Debian's python3-simpy) on the same model
  *    right after, and reports its customers/s and the ratios.
  * Rates are given per wall second and per CPU second of this process: on a shared machine the CPU

@@ -8,7 +8,7 @@
  * - interrupt(cause) throws an Interrupt into the process at its current yield.
  *
  * Deliberate differences from SimPy, for speed (bench/kernel.ts runs M/M/c with one process per
- * customer at about 1.8 M customers/s) and simplicity:
+ * customer at about 2.3 M customers/s) and simplicity:
  * - `yield 2.5` waits 2.5 s without allocating a Timeout (sim.timeout(2.5) is the event form);
  * - a process that ends successfully with nobody waiting on it is marked processed at once instead of
  *   through the queue (a later `yield proc` resumes immediately, as for any processed event);
@@ -24,6 +24,18 @@ export interface Scheduler {
   readonly now: number;
   schedule<T>(delay: number, handler: Handler<T>, arg: T, priority?: number): number;
   cancel(id: number): boolean;
+  /**
+   * @internal The kernel's own zero-delay events (process starts, triggers): unchecked, never
+   * cancelled, so they need no id.
+   */
+  scheduleNow<T>(handler: Handler<T>, arg: T, priority: number): void;
+  /**
+   * @internal A checked delay (finite, >= 0) for the kernel's own timers; returns a slot for
+   * cancelTimer() instead of an id (a small integer: no number is allocated per timer).
+   */
+  scheduleTimer<T>(delay: number, handler: Handler<T>, arg: T): number;
+  /** @internal Cancels a timer from scheduleTimer() that has not run. */
+  cancelTimer(slot: number): void;
 }
 
 /** What a process may yield: an event to wait for, or a delay in seconds. */
@@ -36,6 +48,11 @@ type Waiter = Process<unknown> | ((event: SimEvent<unknown>) => void);
 const PENDING = 0;
 const TRIGGERED = 1;
 const PROCESSED = 2;
+// Flag bits of SimEvent.flags.
+const FAILED = 1;
+const DEFUSED = 2;
+/** A process whose generator is running (it cannot interrupt itself). */
+const RUNNING = 4;
 
 /** Thrown into a process by Process.interrupt(); `cause` is what the interrupter passed. */
 export class Interrupt extends Error {
@@ -45,25 +62,30 @@ export class Interrupt extends Error {
   }
 }
 
+// NOTE: the hot classes (SimEvent, Process, Request) declare their fields and assign them in the
+// constructor: V8 builds an object with class-field initializers about twice as slowly (one event
+// per customer in bench/kernel.ts is a Process, another a Request). Few fields, too: flags share
+// one number and a failure takes the value's place, so each event allocates less.
 export class SimEvent<T = unknown> {
-  readonly scheduler: Scheduler;
+  declare readonly scheduler: Scheduler;
   /** @internal PENDING, TRIGGERED or PROCESSED. */
-  state = PENDING;
-  /** @internal */
-  isOkState = true;
-  /** @internal */
-  result: T | undefined = undefined;
-  /** @internal */
-  failure: unknown = undefined;
+  declare state: number;
+  /** @internal FAILED, DEFUSED (and RUNNING for a process) bits. */
+  declare flags: number;
+  /** @internal The success value, or the error once FAILED. */
+  declare result: unknown;
   /** @internal The first waiter, kept out of a list: one process waiting is the common case. */
-  firstWaiter: Waiter | null = null;
+  declare firstWaiter: Waiter | null;
   /** @internal */
-  moreWaiters: Waiter[] | null = null;
-  /** A failure that was delivered to a process or condition (or defuse()d) does not stop the run. */
-  isDefused = false;
+  declare moreWaiters: Waiter[] | null;
 
   constructor(scheduler: Scheduler) {
     this.scheduler = scheduler;
+    this.state = PENDING;
+    this.flags = 0;
+    this.result = undefined;
+    this.firstWaiter = null;
+    this.moreWaiters = null;
   }
 
   get isTriggered(): boolean {
@@ -74,23 +96,27 @@ export class SimEvent<T = unknown> {
   }
   /** True once triggered by succeed(); false when pending or failed. */
   get isOk(): boolean {
-    return this.state !== PENDING && this.isOkState;
+    return this.state !== PENDING && (this.flags & FAILED) === 0;
   }
   /** The success value; throws while pending or when the event failed (read `error` instead). */
   get value(): T {
     if (this.state === PENDING) throw new Error('event value: the event is still pending; yield it first');
-    if (!this.isOkState) throw new Error('event value: the event failed; read event.error');
+    if ((this.flags & FAILED) !== 0) throw new Error('event value: the event failed; read event.error');
     return this.result as T;
   }
   get error(): unknown {
-    return this.failure;
+    return (this.flags & FAILED) !== 0 ? this.result : undefined;
+  }
+  /** A failure that was delivered to a process or condition (or defuse()d) does not stop the run. */
+  get isDefused(): boolean {
+    return (this.flags & DEFUSED) !== 0;
   }
 
   succeed(value?: T): this {
     if (this.state !== PENDING) throw new Error('succeed: the event has already been triggered');
     this.state = TRIGGERED;
     this.result = value;
-    this.scheduler.schedule(0, processEvent, this as SimEvent<unknown>, NORMAL);
+    this.scheduler.scheduleNow(processEvent, this as SimEvent<unknown>, NORMAL);
     return this;
   }
 
@@ -98,15 +124,15 @@ export class SimEvent<T = unknown> {
   fail(error: unknown): this {
     if (this.state !== PENDING) throw new Error('fail: the event has already been triggered');
     this.state = TRIGGERED;
-    this.isOkState = false;
-    this.failure = error;
-    this.scheduler.schedule(0, processEvent, this as SimEvent<unknown>, NORMAL);
+    this.flags |= FAILED;
+    this.result = error;
+    this.scheduler.scheduleNow(processEvent, this as SimEvent<unknown>, NORMAL);
     return this;
   }
 
   /** Marks a failure as handled, so processing it does not stop the run. */
   defuse(): this {
-    this.isDefused = true;
+    this.flags |= DEFUSED;
     return this;
   }
 
@@ -146,7 +172,7 @@ function processEvent(event: SimEvent<unknown>): void {
   event.moreWaiters = null;
   if (first !== null) notify(first, event);
   if (more !== null) for (const waiter of more) notify(waiter, event);
-  if (!event.isOkState && !event.isDefused) throw event.failure;
+  if ((event.flags & (FAILED | DEFUSED)) === FAILED) throw event.result;
 }
 
 function notify(waiter: Waiter, event: SimEvent<unknown>): void {
@@ -155,19 +181,21 @@ function notify(waiter: Waiter, event: SimEvent<unknown>): void {
     return;
   }
   waiter.target = null;
-  if (event.isOkState) step(waiter, event.result, false);
+  if ((event.flags & FAILED) === 0) step(waiter, event.result, false);
   else {
-    event.isDefused = true;
-    step(waiter, event.failure, true);
+    event.flags |= DEFUSED;
+    step(waiter, event.result, true);
   }
 }
 
 /** An event that succeeds with `value` after `delay` seconds. */
 export function createTimeout<T = undefined>(scheduler: Scheduler, delay: number, value?: T): SimEvent<T> {
+  if (!(delay >= 0 && delay < Number.POSITIVE_INFINITY))
+    throw new RangeError(`timeout: delay ${delay} must be finite seconds >= 0`);
   const event = new SimEvent<T>(scheduler);
   event.state = TRIGGERED;
   event.result = value;
-  scheduler.schedule(delay, processEvent, event as SimEvent<unknown>, NORMAL);
+  scheduler.scheduleTimer(delay, processEvent, event as SimEvent<unknown>);
   return event;
 }
 
@@ -175,23 +203,21 @@ export function createEvent<T = undefined>(scheduler: Scheduler): SimEvent<T> {
   return new SimEvent<T>(scheduler);
 }
 
-/** The process whose generator is running now, if any (for self-interrupt checks and diagnostics). */
-let activeProcess: Process<unknown> | null = null;
-
 export class Process<R = unknown> extends SimEvent<R> {
-  readonly name: string;
+  declare readonly name: string;
   /** @internal */
-  readonly generator: ProcessGenerator<R>;
+  declare readonly generator: ProcessGenerator<R>;
   /** @internal The event this process waits for (null while on a plain delay, or running). */
-  target: SimEvent<unknown> | null = null;
-  /** @internal Queue id of the pending `yield delay` wake-up, or -1. */
-  timerId = -1;
+  declare target: SimEvent<unknown> | null;
+  /** @internal Queue slot of the pending `yield delay` wake-up (Scheduler.scheduleTimer), or -1. */
+  declare timerSlot: number;
 
   constructor(scheduler: Scheduler, generator: ProcessGenerator<R>, name: string) {
     super(scheduler);
     this.generator = generator;
     this.name = name;
-    scheduler.schedule(0, startProcess, this as Process<unknown>, URGENT);
+    this.target = null;
+    this.timerSlot = -1;
   }
 
   /** True until the generator returns or throws. */
@@ -206,7 +232,8 @@ export class Process<R = unknown> extends SimEvent<R> {
   interrupt(cause?: unknown): void {
     if (this.state !== PENDING)
       throw new Error(`interrupt: process ${this.name} has terminated and cannot be interrupted`);
-    if (activeProcess === this) throw new Error(`interrupt: process ${this.name} cannot interrupt itself`);
+    if ((this.flags & RUNNING) !== 0)
+      throw new Error(`interrupt: process ${this.name} cannot interrupt itself`);
     this.scheduler.schedule(0, deliverInterrupt, { process: this as Process<unknown>, cause }, URGENT);
   }
 }
@@ -216,16 +243,16 @@ function startProcess(process: Process<unknown>): void {
 }
 
 function wakeProcess(process: Process<unknown>): void {
-  process.timerId = -1;
+  process.timerSlot = -1;
   step(process, undefined, false);
 }
 
 function deliverInterrupt(pending: { process: Process<unknown>; cause: unknown }): void {
   const process = pending.process;
   if (process.state !== PENDING) return;
-  if (process.timerId >= 0) {
-    process.scheduler.cancel(process.timerId);
-    process.timerId = -1;
+  if (process.timerSlot >= 0) {
+    process.scheduler.cancelTimer(process.timerSlot);
+    process.timerSlot = -1;
   } else if (process.target !== null) {
     process.target.removeWaiter(process);
     process.target = null;
@@ -239,8 +266,9 @@ function deliverInterrupt(pending: { process: Process<unknown>; cause: unknown }
  */
 function step(process: Process<unknown>, value: unknown, isThrow: boolean): void {
   const generator = process.generator;
-  const previous = activeProcess;
-  activeProcess = process;
+  // NOTE: RUNNING is a flag on the process rather than a module-level "active process": storing a
+  // young object into a long-lived variable costs a GC write barrier on every resume.
+  process.flags |= RUNNING;
   try {
     for (;;) {
       let next: IteratorResult<Yieldable, unknown>;
@@ -257,7 +285,7 @@ function step(process: Process<unknown>, value: unknown, isThrow: boolean): void
       const yielded = next.value;
       if (typeof yielded === 'number') {
         if (yielded >= 0 && yielded < Number.POSITIVE_INFINITY) {
-          process.timerId = process.scheduler.schedule(yielded, wakeProcess, process, NORMAL);
+          process.timerSlot = process.scheduler.scheduleTimer(yielded, wakeProcess, process);
           return;
         }
         value = new RangeError(
@@ -279,31 +307,23 @@ function step(process: Process<unknown>, value: unknown, isThrow: boolean): void
         return;
       }
       // Already processed: continue at once with its outcome, as SimPy does.
-      if (yielded.isOkState) {
-        value = yielded.result;
-        isThrow = false;
-      } else {
-        yielded.isDefused = true;
-        value = yielded.failure;
-        isThrow = true;
-      }
+      value = yielded.result;
+      isThrow = (yielded.flags & FAILED) !== 0;
+      if (isThrow) yielded.flags |= DEFUSED;
     }
   } finally {
-    activeProcess = previous;
+    process.flags &= ~RUNNING;
   }
 }
 
 function finish(process: Process<unknown>, isOk: boolean, outcome: unknown): void {
   process.state = TRIGGERED;
-  if (isOk) process.result = outcome;
-  else {
-    process.isOkState = false;
-    process.failure = outcome;
-  }
+  process.result = outcome;
+  if (!isOk) process.flags |= FAILED;
   // NOTE: a success nobody waits for skips the queue (see the file comment); failures always go
   // through it so that an unhandled one stops the run.
   if (isOk && process.firstWaiter === null && process.moreWaiters === null) process.state = PROCESSED;
-  else process.scheduler.schedule(0, processEvent, process, NORMAL);
+  else process.scheduler.scheduleNow(processEvent, process, NORMAL);
 }
 
 export function createProcess<R>(
@@ -313,7 +333,10 @@ export function createProcess<R>(
 ): Process<R> {
   const generator = typeof body === 'function' ? body() : body;
   const label = name ?? (typeof body === 'function' && body.name !== '' ? body.name : 'process');
-  return new Process<R>(scheduler, generator, label);
+  const process = new Process<R>(scheduler, generator, label);
+  // Scheduled here rather than in the constructor, which stays small enough for V8 to inline.
+  scheduler.scheduleNow(startProcess, process as Process<unknown>, URGENT);
+  return process;
 }
 
 /**
@@ -336,7 +359,7 @@ class Condition extends SimEvent<ConditionValue> {
     }
     // Registered first, so the value is built before anyone waiting on the condition resumes.
     this.addWaiter(() => {
-      if (this.isOkState) this.result = this.collect();
+      if ((this.flags & FAILED) === 0) this.result = this.collect();
     });
     if (events.length === 0) {
       this.succeed(new Map());
@@ -352,10 +375,10 @@ class Condition extends SimEvent<ConditionValue> {
   private observe(event: SimEvent<unknown>): void {
     if (this.state !== PENDING) return;
     this.processedCount++;
-    if (!event.isOkState) {
-      event.isDefused = true;
+    if ((event.flags & FAILED) !== 0) {
+      event.flags |= DEFUSED;
       this.detach();
-      this.fail(event.failure);
+      this.fail(event.result);
     } else if (this.isAll ? this.processedCount === this.events.length : true) {
       this.detach();
       this.succeed(new Map());
@@ -369,7 +392,7 @@ class Condition extends SimEvent<ConditionValue> {
   private collect(): ConditionValue {
     const value: ConditionValue = new Map();
     for (const event of this.events)
-      if (event.state === PROCESSED && event.isOkState) value.set(event, event.result);
+      if (event.state === PROCESSED && (event.flags & FAILED) === 0) value.set(event, event.result);
     return value;
   }
 }

@@ -1,4 +1,4 @@
-import type { Handler } from './event-queue.js';
+import { EMPTY, type Handler, type KernelQueue, SEQUENCE_SPAN } from './event-queue.js';
 
 interface Entry {
   readonly id: number;
@@ -10,15 +10,19 @@ interface Entry {
 }
 
 /**
- * The slow, obviously correct twin of EventQueue: a sorted array, kept only so a differential test can
- * check the fast queue pops the same (time, priority, sequence) order. Same interface; O(n) per operation.
+ * The slow, obviously correct twin of EventQueue: a sorted array, kept only so differential tests can
+ * check the fast queue pops the same (time, priority, sequence) order, alone or under a whole
+ * simulation (createSimulation's `queue` option). Same interface; O(n) per operation; no lane.
  */
-export class ReferenceQueue {
+export class ReferenceQueue implements KernelQueue {
   private entries: Entry[] = [];
   private sequence = 0;
   time = 0;
+  /** priority * SEQUENCE_SPAN + sequence, as EventQueue's. */
   key = 0;
   priority = 0;
+  /** The popped event's sequence number. */
+  popped = 0;
   handler: Handler<unknown> = () => {};
   arg: unknown = undefined;
 
@@ -43,6 +47,15 @@ export class ReferenceQueue {
     return entry.id;
   }
 
+  /** Its "slot" is its id. */
+  pushSlot<T>(time: number, priority: number, handler: Handler<T>, arg: T): number {
+    return this.push(time, priority, handler, arg);
+  }
+
+  pushNow<T>(priority: number, handler: Handler<T>, arg: T): void {
+    this.push(this.time, priority, handler, arg);
+  }
+
   cancel(id: number): boolean {
     const i = this.entries.findIndex((e) => e.id === id);
     if (i < 0) return false;
@@ -50,15 +63,24 @@ export class ReferenceQueue {
     return true;
   }
 
+  cancelSlot(slot: number): void {
+    this.cancel(slot);
+  }
+
   pop(): boolean {
     const entry = this.entries.shift();
     if (entry === undefined) return false;
     this.time = entry.time;
     this.priority = entry.priority;
-    this.key = entry.sequence;
+    this.popped = entry.sequence;
+    this.key = entry.priority * SEQUENCE_SPAN + entry.sequence;
     this.handler = entry.handler;
     this.arg = entry.arg;
     return true;
+  }
+
+  take(): unknown {
+    return this.pop() ? this.arg : EMPTY;
   }
 
   peekTime(): number {

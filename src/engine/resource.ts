@@ -25,19 +25,21 @@ const WITHDRAWN = 3;
 
 /** A claim on one unit; succeeds when granted. Give it back with resource.release(request). */
 export class Request extends SimEvent<undefined> {
-  readonly resource: Resource;
+  // Declared, assigned in the constructor: see the NOTE on SimEvent (process.ts).
+  declare readonly resource: Resource;
   /** Lower is served first under the 'priority' discipline. */
-  readonly priority: number;
+  declare readonly priority: number;
   /** @internal FIFO order among equal priorities. */
-  readonly order: number;
+  declare readonly order: number;
   /** @internal WAITING, GRANTED, RELEASED or WITHDRAWN. */
-  phase = WAITING;
+  declare phase: number;
 
   constructor(resource: Resource, priority: number, order: number) {
     super(resource.scheduler);
     this.resource = resource;
     this.priority = priority;
     this.order = order;
+    this.phase = WAITING;
   }
 
   get isGranted(): boolean {
@@ -52,13 +54,16 @@ export class Resource {
   readonly name: string;
   private users = 0;
   private nextOrder = 0;
+  private readonly isFifo: boolean;
   /**
-   * Waiting requests: a FIFO array read from `head` (fifo), or a binary heap on (priority, order)
-   * (priority). Withdrawn requests stay until reached or until a compaction; `waitingCount` counts
-   * the live ones.
+   * Waiting requests: a ring read from `ringHead` (fifo; its length is a power of two), or a binary
+   * heap on (priority, order) (priority). Withdrawn requests stay until reached or until a
+   * compaction; `waitingCount` counts the live ones.
    */
-  private waiting: Request[] = [];
-  private head = 0;
+  private ring: (Request | undefined)[] = new Array<Request | undefined>(16).fill(undefined);
+  private ringHead = 0;
+  private ringLength = 0;
+  private heap: Request[] = [];
   private waitingCount = 0;
 
   constructor(scheduler: Scheduler, options: ResourceOptions) {
@@ -67,6 +72,7 @@ export class Resource {
     this.scheduler = scheduler;
     this.capacity = options.capacity;
     this.discipline = options.discipline ?? 'fifo';
+    this.isFifo = this.discipline === 'fifo';
     this.name = options.name ?? 'resource';
   }
 
@@ -104,7 +110,8 @@ export class Resource {
     } else if (request.phase === WAITING) {
       request.phase = WITHDRAWN;
       this.waitingCount--;
-      if (this.waiting.length - this.head > 2 * this.waitingCount + 64) this.compact();
+      const stored = this.isFifo ? this.ringLength : this.heap.length;
+      if (stored > 2 * this.waitingCount + 64) this.compact();
     } else {
       throw new Error(`release: the request to ${this.name} was already released or withdrawn`);
     }
@@ -119,11 +126,13 @@ export class Resource {
 
   private enqueue(request: Request): void {
     this.waitingCount++;
-    if (this.discipline === 'fifo') {
-      this.waiting.push(request);
+    if (this.isFifo) {
+      if (this.ringLength === this.ring.length) this.growRing();
+      this.ring[(this.ringHead + this.ringLength) & (this.ring.length - 1)] = request;
+      this.ringLength++;
       return;
     }
-    const heap = this.waiting;
+    const heap = this.heap;
     let pos = heap.length;
     heap.push(request);
     while (pos > 0) {
@@ -139,7 +148,7 @@ export class Resource {
   /** Removes and returns the next live waiting request; the caller knows one exists. */
   private dequeue(): Request {
     for (;;) {
-      const request = this.discipline === 'fifo' ? this.shiftFifo() : this.popHeap();
+      const request = this.isFifo ? this.shiftRing() : this.popHeap();
       if (request.phase === WAITING) {
         this.waitingCount--;
         return request;
@@ -147,21 +156,41 @@ export class Resource {
     }
   }
 
-  private shiftFifo(): Request {
-    const request = this.waiting[this.head]!;
-    this.head++;
-    if (this.head === this.waiting.length) {
-      this.waiting.length = 0;
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.waiting.length) {
-      this.waiting.splice(0, this.head);
-      this.head = 0;
-    }
+  private shiftRing(): Request {
+    const i = this.ringHead;
+    const request = this.ring[i]!;
+    this.ring[i] = undefined;
+    this.ringHead = (i + 1) & (this.ring.length - 1);
+    this.ringLength--;
     return request;
   }
 
+  /** Doubles the ring, unrolling it so the head is at 0. */
+  private growRing(): void {
+    this.setRing(this.liveRing(false), 2 * this.ring.length);
+  }
+
+  /** The ring's entries in order; only the waiting ones when `isLiveOnly`. */
+  private liveRing(isLiveOnly: boolean): Request[] {
+    const entries: Request[] = [];
+    const mask = this.ring.length - 1;
+    for (let k = 0; k < this.ringLength; k++) {
+      const request = this.ring[(this.ringHead + k) & mask]!;
+      if (!isLiveOnly || request.phase === WAITING) entries.push(request);
+    }
+    return entries;
+  }
+
+  private setRing(entries: readonly Request[], capacity: number): void {
+    const ring = new Array<Request | undefined>(capacity).fill(undefined);
+    for (let k = 0; k < entries.length; k++) ring[k] = entries[k];
+    this.ring = ring;
+    this.ringHead = 0;
+    this.ringLength = entries.length;
+  }
+
   private popHeap(): Request {
-    const heap = this.waiting;
+    const heap = this.heap;
     const top = heap[0]!;
     const last = heap.pop()!;
     if (heap.length > 0) siftDown(heap, 0, last);
@@ -170,13 +199,12 @@ export class Resource {
 
   /** Drops withdrawn requests so a queue of mostly-reneged requests does not grow without bound. */
   private compact(): void {
-    const live = this.waiting.slice(this.head).filter((r) => r.phase === WAITING);
-    this.head = 0;
-    if (this.discipline === 'fifo') {
-      this.waiting = live;
+    if (this.isFifo) {
+      this.setRing(this.liveRing(true), this.ring.length);
       return;
     }
-    this.waiting = live;
+    const live = this.heap.filter((r) => r.phase === WAITING);
+    this.heap = live;
     for (let i = (live.length >> 1) - 1; i >= 0; i--) siftDown(live, i, live[i]!);
   }
 

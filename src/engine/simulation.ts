@@ -1,4 +1,11 @@
-import { EventQueue, type Handler, MAX_QUEUE_PRIORITY, SEQUENCE_SPAN } from './event-queue.js';
+import {
+  EMPTY,
+  EventQueue,
+  type Handler,
+  type KernelQueue,
+  MAX_QUEUE_PRIORITY,
+  SEQUENCE_SPAN,
+} from './event-queue.js';
 import { MAX_PRIORITY, NORMAL } from './priority.js';
 import {
   allOf,
@@ -9,6 +16,7 @@ import {
   createTimeout,
   type Process,
   type ProcessGenerator,
+  type Scheduler,
   type SimEvent,
 } from './process.js';
 import { createRandomStream, type RandomStream } from './random.js';
@@ -34,7 +42,7 @@ export interface RunOptions {
   readonly until?: number;
 }
 
-export interface Simulation {
+export interface Simulation extends Scheduler {
   readonly seed: number;
   /** Current simulated time in seconds. */
   readonly now: Seconds;
@@ -79,7 +87,7 @@ const END_OF_RUN = MAX_QUEUE_PRIORITY;
 
 class SimulationImpl implements Simulation {
   readonly seed: number;
-  private readonly queue = new EventQueue();
+  private readonly queue: KernelQueue;
   private time = 0;
   private processed = 0;
   private isStopped = false;
@@ -87,8 +95,9 @@ class SimulationImpl implements Simulation {
   private readonly streams = new Map<string, RandomStream>();
   private trace: ((record: TraceRecord) => void) | null = null;
 
-  constructor(seed: number) {
+  constructor(seed: number, queue: KernelQueue) {
     this.seed = seed;
+    this.queue = queue;
   }
 
   get now(): Seconds {
@@ -116,6 +125,21 @@ class SimulationImpl implements Simulation {
 
   cancel(id: EventId): boolean {
     return this.queue.cancel(id);
+  }
+
+  /** @internal See Scheduler.scheduleNow (process.ts). */
+  scheduleNow<T>(handler: Handler<T>, arg: T, priority: number): void {
+    this.queue.pushNow(priority, handler, arg);
+  }
+
+  /** @internal See Scheduler.scheduleTimer: NORMAL priority, `delay` already checked. */
+  scheduleTimer<T>(delay: number, handler: Handler<T>, arg: T): number {
+    return this.queue.pushSlot(this.time + delay, NORMAL, handler, arg);
+  }
+
+  /** @internal */
+  cancelTimer(slot: number): void {
+    this.queue.cancelSlot(slot);
   }
 
   peek(): number {
@@ -152,14 +176,16 @@ class SimulationImpl implements Simulation {
     this.isRunning = true;
     const queue = this.queue;
     try {
-      // NOTE: the event loop reads the popped event from the queue's fields (no per-event closure or
-      // object); keep it this small, it is the kernel's hot path.
-      while (!this.isStopped && queue.pop()) {
+      // NOTE: the event loop gets the popped event's argument from take() and the rest from the
+      // queue's fields (no per-event closure or object); keep it this small, it is the kernel's hot path.
+      while (!this.isStopped) {
+        const arg = queue.take();
+        if (arg === EMPTY) break;
         this.time = queue.time;
         this.processed++;
         if (this.trace !== null) this.emitTrace(queue);
         const handler = queue.handler;
-        handler(queue.arg);
+        handler(arg);
       }
     } finally {
       this.isRunning = false;
@@ -189,7 +215,7 @@ class SimulationImpl implements Simulation {
     this.isStopped = true;
   }
 
-  private emitTrace(queue: EventQueue): void {
+  private emitTrace(queue: KernelQueue): void {
     const priority = Math.floor(queue.key / SEQUENCE_SPAN);
     const sequence = queue.key - priority * SEQUENCE_SPAN;
     this.trace?.({ time: queue.time, priority, sequence, label: queue.handler.name || 'anonymous' });
@@ -209,6 +235,12 @@ function scheduleError(method: string, what: string, priority: number): RangeErr
   );
 }
 
-export function createSimulation(options: { seed: number }): Simulation {
-  return new SimulationImpl(options.seed);
+export interface SimulationOptions {
+  readonly seed: number;
+  /** @internal For differential tests: run on this queue (a ReferenceQueue) instead of an EventQueue. */
+  readonly queue?: KernelQueue;
+}
+
+export function createSimulation(options: SimulationOptions): Simulation {
+  return new SimulationImpl(options.seed, options.queue ?? new EventQueue());
 }

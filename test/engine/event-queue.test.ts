@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { EventQueue, SEQUENCE_SPAN } from '../../src/engine/event-queue.js';
+import { EMPTY, EventQueue, SEQUENCE_SPAN } from '../../src/engine/event-queue.js';
 import { ReferenceQueue } from '../../src/engine/reference-queue.js';
 
 type Op =
@@ -55,7 +55,11 @@ function checkAgainstReference(
     if (!isFast) return false;
     const priority = Math.floor(fast.key / SEQUENCE_SPAN);
     const popped = [fast.time, priority, fast.key - priority * SEQUENCE_SPAN, fast.arg];
-    assert.deepEqual(popped, [reference.time, reference.priority, reference.key, reference.arg], `op ${at}`);
+    assert.deepEqual(
+      popped,
+      [reference.time, reference.priority, reference.popped, reference.arg],
+      `op ${at}`,
+    );
     now = fast.time;
     return true;
   };
@@ -170,4 +174,118 @@ test('200,000 events at one instant pop in priority then scheduling order', () =
     count++;
   }
   assert.equal(count, 200_000);
+});
+
+type KernelOp =
+  | { readonly kind: 'now'; readonly priority: number }
+  | { readonly kind: 'timer'; readonly delay: number; readonly priority: number }
+  | { readonly kind: 'push'; readonly delay: number; readonly priority: number }
+  | { readonly kind: 'cancel'; readonly pick: number }
+  | { readonly kind: 'take' };
+
+/** Zero delay is the common case here: it is what the lane takes. */
+const kernelOp: fc.Arbitrary<KernelOp> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constant('now' as const), priority: fc.integer({ min: 0, max: 3 }) }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('timer' as const),
+      delay: fc.oneof(fc.constant(0), delay),
+      priority: fc.integer({ min: 0, max: 3 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('push' as const),
+      delay: fc.oneof(fc.constant(0), delay),
+      priority: fc.integer({ min: 0, max: 3 }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('take' as const) }) },
+);
+
+test('the zero-delay lane and the kernel paths (pushNow, pushSlot, cancelSlot, take) pop the reference order', () => {
+  fc.assert(
+    fc.property(
+      fc.array(kernelOp, { maxLength: 500, size: 'medium' }),
+      fc.integer({ min: 1, max: 8 }),
+      fc.integer({ min: 0, max: 16 }),
+      fc.integer({ min: 1, max: 12 }),
+      (ops, split, purge, bottom) => {
+        const fast = new EventQueue({ splitThreshold: split, purgeMin: purge, bottomLimit: bottom });
+        const reference = new ReferenceQueue();
+        // Cancellable events: the fast queue's id or slot, and the reference's id.
+        const pending: { fast: number; isSlot: boolean; reference: number }[] = [];
+        let now = 0;
+        const takeBoth = (at: number): boolean => {
+          const arg = fast.take();
+          const isReference = reference.pop();
+          assert.equal(arg !== EMPTY, isReference, `op ${at}: one queue is empty, the other is not`);
+          if (arg === EMPTY) return false;
+          const priority = Math.floor(fast.key / SEQUENCE_SPAN);
+          const popped = [fast.time, priority, fast.key - priority * SEQUENCE_SPAN, arg];
+          assert.deepEqual(
+            popped,
+            [reference.time, reference.priority, reference.popped, reference.arg],
+            `op ${at}`,
+          );
+          now = fast.time;
+          return true;
+        };
+        ops.forEach((o, i) => {
+          if (o.kind === 'now') {
+            fast.pushNow(o.priority, noop, i);
+            reference.push(now, o.priority, noop, i);
+          } else if (o.kind === 'timer') {
+            const slot = fast.pushSlot(now + o.delay, o.priority, noop, i);
+            pending.push({
+              fast: slot,
+              isSlot: true,
+              reference: reference.push(now + o.delay, o.priority, noop, i),
+            });
+          } else if (o.kind === 'push') {
+            const id = fast.push(now + o.delay, o.priority, noop, i);
+            pending.push({
+              fast: id,
+              isSlot: false,
+              reference: reference.push(now + o.delay, o.priority, noop, i),
+            });
+          } else if (o.kind === 'cancel') {
+            if (pending.length === 0) return;
+            const [picked] = pending.splice(o.pick % pending.length, 1);
+            // cancelSlot is only for an event still pending (the kernel knows); ids check themselves.
+            const isPending = reference.cancel(picked!.reference);
+            if (picked!.isSlot) {
+              if (isPending) fast.cancelSlot(picked!.fast);
+            } else assert.equal(fast.cancel(picked!.fast), isPending, `op ${i}: cancel`);
+          } else takeBoth(i);
+          assert.equal(fast.length, reference.length, `op ${i}: length`);
+          fast.verify();
+          if (i % 5 === 0) assert.equal(fast.peekTime(), reference.peekTime(), `op ${i}: peekTime`);
+        });
+        while (takeBoth(ops.length));
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test('a lane longer than its initial ring keeps its order, and cancelled lane events never run', () => {
+  const queue = new EventQueue();
+  const ids: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    if (i % 3 === 0) ids.push(queue.push(0, 1, noop, i));
+    else queue.pushNow(1, noop, i);
+  }
+  for (const id of ids.filter((_, k) => k % 2 === 0)) assert.ok(queue.cancel(id));
+  queue.verify();
+  const seen: number[] = [];
+  for (let arg = queue.take(); arg !== EMPTY; arg = queue.take()) seen.push(arg as number);
+  const expected = Array.from({ length: 1000 }, (_, i) => i).filter((i) => i % 3 !== 0 || (i / 3) % 2 === 1);
+  assert.deepEqual(seen, expected);
 });

@@ -132,6 +132,39 @@ for (const discipline of ['fifo', 'priority'] as const satisfies readonly QueueD
   });
 }
 
+for (const discipline of ['fifo', 'priority'] as const satisfies readonly QueueDiscipline[])
+  test(`${discipline}: a queue of mostly withdrawn requests is compacted and still serves the rest in order`, () => {
+    const sim = createSimulation({ seed: 1 });
+    const desk = createResource(sim, { capacity: 1, discipline });
+    let held = desk.request();
+    // 600 wait (more than the fifo ring's first size, so it grows); all but every 7th withdraw, which
+    // compacts the queue more than once.
+    const waiting = Array.from({ length: 600 }, (_, i) =>
+      desk.request(discipline === 'priority' ? i % 3 : 0),
+    );
+    waiting.forEach((request, i) => {
+      if (i % 7 !== 0) desk.release(request);
+    });
+    const kept = waiting.map((request, i) => ({ request, i })).filter(({ i }) => i % 7 === 0);
+    assert.equal(desk.queueLength, kept.length);
+    const expected =
+      discipline === 'priority' ? [...kept].sort((a, b) => (a.i % 3) - (b.i % 3) || a.i - b.i) : kept;
+    const served: number[] = [];
+    for (let k = 0; k < kept.length; k++) {
+      desk.release(held);
+      const next = kept.find(({ request }) => request.isGranted);
+      assert.ok(next !== undefined, `release ${k} granted nobody`);
+      served.push(next.i);
+      held = next.request;
+    }
+    assert.deepEqual(
+      served,
+      expected.map(({ i }) => i),
+    );
+    assert.equal(desk.queueLength, 0);
+    sim.run();
+  });
+
 test('priority: waiting requests are served by priority, then first come, first served', () => {
   const { order } = serveInOrder('priority', [0, 2, 1, 2, 0, 1]);
   assert.deepEqual(order, [4, 2, 5, 1, 3]);
