@@ -42,6 +42,8 @@ export interface ClusterHandle {
   deployWorkload(workload: WorkloadConfig): void;
   /** A request through the API (kubectl delete/rollout undo) as `identity`; done() gets the outcome. */
   removeWorkloadViaApi(name: string, identity: Identity, done: ApiCallback): void;
+  /** Pods of the workload still running on nodes (0 once it is gone or never existed). */
+  workloadRunningPods(name: string): number;
   /** Node-local kill switch, no API server needed: stops the workload's pods, `nodesPerSecond` at a time. */
   killWorkloadOnNodes(name: string, nodesPerSecond: number): void;
   /** Scales the node pools to `nodes` (scaling down removes nodes and their agents). */

@@ -137,6 +137,8 @@ class ClusterImpl implements SimulatedCluster {
   private readonly coreDns: Reflector[];
   private readonly extra: Component[] = [];
   private readonly workloads = new Map<string, WorkloadRuntime>();
+  /** Workloads whose node-local kill switch was flipped before they were deployed here. */
+  private readonly switchedOff = new Set<string>();
   private readonly resolution: number;
   private readonly tick: number;
   private nodeCount: number;
@@ -569,6 +571,7 @@ class ClusterImpl implements SimulatedCluster {
       replicaMemoryBytes: this.config.apiServer.memoryBytes,
     });
     this.workloads.set(workload.name, runtime);
+    if (this.switchedOff.has(workload.name)) runtime.switchOff();
     const client = createApiClient(this.sim, this.api, {
       name: `${this.config.name}/deployer`,
       rate: { qps: 5, burst: 10, timeout: 0 },
@@ -626,8 +629,15 @@ class ClusterImpl implements SimulatedCluster {
     });
   }
 
+  workloadRunningPods(name: string): number {
+    return this.workloads.get(name)?.runningPods ?? 0;
+  }
+
   killWorkloadOnNodes(name: string, nodesPerSecond: number): void {
-    this.workloads.get(name)?.killOnNodes(nodesPerSecond);
+    const runtime = this.workloads.get(name);
+    if (runtime !== undefined) runtime.killOnNodes(nodesPerSecond);
+    // Flipped before the change arrived here: its pods will start with the agent disabled.
+    else this.switchedOff.add(name);
   }
 
   scaleNodes(nodes: number): void {

@@ -125,7 +125,11 @@ export interface CoreDnsConfig {
   };
   /** Queries per second one replica answers before it queues. */
   readonly qpsPerReplica: number;
-  readonly memoryLimitBytes: number;
+  /**
+   * Memory limit per replica, bytes; 'scaling-guide' sizes it by the CoreDNS scaling guide's formula
+   * for this cluster's pods and services (Scaling_CoreDNS.md), as an operator following it would.
+   */
+  readonly memoryLimitBytes: number | 'scaling-guide';
   /**
    * Ordinary container restarts per replica per hour (crash, OOM, node pressure), in place: same pod
    * and IP, but the new process must re-sync its informers through the API. Default 0.

@@ -71,5 +71,7 @@ export function formatPercent(fraction: number): string {
   const p = fraction * 100;
   if (p === 100 || p === 0) return `${p}%`;
   if (p > 99 && p < 100) return `${Math.floor(p * 100) / 100}%`;
+  // Hundredths of a percent are the finest step a reader needs; below it, say so in a table's width.
+  if (p > 0 && p < 0.01) return '<0.01%';
   return `${trimNumber(p)}%`;
 }

@@ -103,18 +103,32 @@ export function duration(description: string, range: Range = { min: 0 }) {
 
 /** A resource.Quantity ("128Gi", "500m", "2"), resolved to its base unit. */
 export function quantity(description: string, style: 'bytes' | 'decimal', range: Range = { min: 0 }) {
+  return quantityOr(description, style, range, [] as const);
+}
+
+/** A resource.Quantity, or one of `keywords` (kept as written): e.g. memory "scaling-guide". */
+export function quantityOr<K extends string>(
+  description: string,
+  style: 'bytes' | 'decimal',
+  range: Range,
+  keywords: readonly K[],
+) {
   const show = (n: number) => formatQuantity(n, style);
+  const isKeyword = (input: unknown): input is K => keywords.some((k) => k === input);
+  const alternatives = keywords.map((k) => `"${k}"`).join(' or ');
   return z
     .union([z.string(), z.number()])
-    .transform((input, ctx) => {
+    .transform((input, ctx): number | K => {
+      if (isKeyword(input)) return input;
       const parsed = parseQuantity(input);
       if (!parsed.ok) {
+        const hint = parsed.hint ?? `write a quantity like ${QUANTITY_EXAMPLES}`;
         report(
           ctx,
           input,
           'bad-quantity',
           parsed.message,
-          parsed.hint ?? `write a quantity like ${QUANTITY_EXAMPLES}`,
+          keywords.length > 0 ? `${hint}, or ${alternatives}` : hint,
         );
         return z.NEVER;
       }
@@ -124,7 +138,7 @@ export function quantity(description: string, style: 'bytes' | 'decimal', range:
     .meta({
       description,
       [UNIT_MARKER]: 'quantity',
-      examples: style === 'bytes' ? ['512Mi', '64Gi'] : ['500m', '2', '16'],
+      examples: [...(style === 'bytes' ? ['512Mi', '64Gi'] : ['500m', '2', '16']), ...keywords],
     });
 }
 

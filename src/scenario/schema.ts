@@ -9,7 +9,17 @@
  */
 import { z } from 'zod';
 import { DEFAULTS, describeDefault, LIMITS } from './defaults.js';
-import { dnsLabel, dnsSubdomain, duration, fraction, integer, quantity, real, report } from './schema-kit.js';
+import {
+  dnsLabel,
+  dnsSubdomain,
+  duration,
+  fraction,
+  integer,
+  quantity,
+  quantityOr,
+  real,
+  report,
+} from './schema-kit.js';
 
 export const API_VERSION = 'stormglass.dev/v1alpha1';
 
@@ -269,13 +279,11 @@ const coreDns = z
         max: 10_000_000,
       },
     ).optional(),
-    memory: quantity(
-      `Memory limit per replica. ${describeDefault(D.coreDns.memoryLimit, '170Mi')}`,
+    memory: quantityOr(
+      `Memory limit per replica, or "scaling-guide": the CoreDNS scaling guide's (pods + services) x 0.000858 MB + 49.1 MB for this cluster (Scaling_CoreDNS.md). ${describeDefault(D.coreDns.memoryLimit, '170Mi')}`,
       'bytes',
-      {
-        min: 16 * 2 ** 20,
-        max: 2 ** 40,
-      },
+      { min: 16 * 2 ** 20, max: 2 ** 40 },
+      ['scaling-guide'] as const,
     ).optional(),
     restartsPerReplicaHour: real(
       "Ordinary in-place container restarts per replica per hour (each must re-sync through the API). Default: the data-plane model's (0).",

@@ -34,6 +34,8 @@ export interface ProcessorSharing {
 }
 
 const SLOT = 4294967296;
+/** Clock steps (units in the last place of `now`) below which remaining work counts as done. */
+const CLOCK_ULPS = 4;
 
 class PsServer implements ProcessorSharing {
   private cap: number;
@@ -172,8 +174,16 @@ class PsServer implements ProcessorSharing {
     this.pendingEvent = -1;
     this.pendingTime = Number.POSITIVE_INFINITY;
     this.advance();
-    // Everything within rounding of the current virtual time finishes now (cohorts and ties).
-    const limit = this.virtual + 1e-12 * (1 + Math.abs(this.virtual));
+    // Everything within rounding of the current virtual time finishes now (cohorts and ties), and so
+    // does work the clock cannot resolve: hours into a run, now + (a few ps) rounds back to now, the
+    // event fires at the same instant, virtual time cannot advance, and it would be rescheduled forever.
+    const rate = this.n > 0 ? Math.min(1, this.cap / this.n) : 1;
+    const limit =
+      this.virtual +
+      Math.max(
+        1e-12 * (1 + Math.abs(this.virtual)),
+        rate * CLOCK_ULPS * Math.abs(this.sim.now) * Number.EPSILON,
+      );
     const completed = this.completed;
     completed.length = 0;
     while (this.size > 0) {

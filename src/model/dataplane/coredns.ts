@@ -31,18 +31,24 @@ import {
   COREDNS_LIVENESS_PERIOD,
   COREDNS_LIVENESS_TIMEOUT,
   COREDNS_MEMORY_BASE_BYTES,
+  COREDNS_MEMORY_GUIDE_CONSTANT_MB,
   COREDNS_MEMORY_MB_PER_OBJECT,
   COREDNS_STARTUP_SYNC_WAIT,
   FORWARD_READ_TIMEOUT,
   FORWARD_TRIES,
+  INFORMER_RELIST_COPIES,
 } from './parameters.js';
 import { VIEW_KUBE_PROXY, type PodRecord, type Workload, type Workloads } from './workloads.js';
 
-/** An informer factory; `startWarm` (the control plane's reflector has it) starts synced without a LIST. */
+/**
+ * An informer factory; `startWarm` (the control plane's reflector has it) starts synced without a LIST.
+ * `onListed` is called when a LIST has arrived, before the store is replaced (`isRelist` when the store
+ * still holds the previous objects).
+ */
 export type InformerFactory = (
   sim: Simulation,
   api: ApiEndpoint,
-  options: InformerOptions,
+  options: InformerOptions & { readonly onListed?: (isRelist: boolean) => void },
 ) => WarmableInformer;
 export type WarmableInformer = Informer & { startWarm?(): void };
 
@@ -103,6 +109,8 @@ export class CoreDns {
   private readonly processes = new Map<number, ReplicaProcess>();
   private readonly qps: number;
   private readonly clusterName: string;
+  /** Memory limit per replica, bytes (resolved from 'scaling-guide' for this cluster's shape). */
+  readonly memoryLimitBytes: number;
   /** True while start() creates the replicas that exist at t = 0 (synced, no LIST). */
   private isWarming = false;
   restarts = 0;
@@ -124,6 +132,11 @@ export class CoreDns {
     const c = o.config;
     this.qps = c.qpsPerReplica;
     this.clusterName = o.cluster.config.name;
+    this.memoryLimitBytes =
+      c.memoryLimitBytes === 'scaling-guide'
+        ? (this.clusterPods() + o.clusterServices) * COREDNS_MEMORY_MB_PER_OBJECT * 1e6 +
+          COREDNS_MEMORY_GUIDE_CONSTANT_MB * 1e6
+        : c.memoryLimitBytes;
     this.workload = o.workloads.add(
       {
         name: 'coredns',
@@ -142,6 +155,21 @@ export class CoreDns {
         },
       },
     );
+  }
+
+  private clusterPods(): number {
+    return this.o.cluster.config.nodes * this.o.cluster.config.podsPerNode;
+  }
+
+  /** Bytes the informer of `resource` holds: EndpointSlices carry an entry per pod (Scaling_CoreDNS.md). */
+  private informerBytes(resource: string): number {
+    const objects =
+      resource === 'endpointslices'
+        ? this.clusterPods()
+        : resource === 'services'
+          ? this.o.clusterServices
+          : 0;
+    return objects * COREDNS_MEMORY_MB_PER_OBJECT * 1e6;
   }
 
   /** Replicas the configured rule asks for now (cluster-proportional autoscaler, linear mode). */
@@ -185,21 +213,7 @@ export class CoreDns {
   private onStart(pod: PodRecord, isNew: boolean): void {
     let p = this.processes.get(pod.id);
     if (!p) {
-      const informers = INFORMER_RESOURCES.map((r) =>
-        this.o.createInformer(this.o.sim, this.o.cluster.api, {
-          name: `${this.clusterName}/coredns-${pod.id}/${r.resource}`,
-          identity: COREDNS_IDENTITY,
-          resource: r.resource,
-          apiGroup: r.apiGroup,
-          objects:
-            r.resource === 'namespaces'
-              ? () => Math.max(4, Math.ceil(this.o.clusterServices / 20))
-              : () => this.o.clusterServices,
-          client: COREDNS_CLIENT,
-          log: this.o.cluster.log,
-          cluster: this.clusterName,
-        }),
-      );
+      const informers: WarmableInformer[] = [];
       p = {
         pod,
         informers,
@@ -214,6 +228,26 @@ export class CoreDns {
         arrivals: 0,
         isSlow: false,
       };
+      const process = p;
+      for (const r of INFORMER_RESOURCES) {
+        const informer = this.o.createInformer(this.o.sim, this.o.cluster.api, {
+          name: `${this.clusterName}/coredns-${pod.id}/${r.resource}`,
+          identity: COREDNS_IDENTITY,
+          resource: r.resource,
+          apiGroup: r.apiGroup,
+          objects:
+            r.resource === 'namespaces'
+              ? () => Math.max(4, Math.ceil(this.o.clusterServices / 20))
+              : () => this.o.clusterServices,
+          client: COREDNS_CLIENT,
+          log: this.o.cluster.log,
+          cluster: this.clusterName,
+          onListed: (isRelist) => {
+            if (isRelist) this.relisted(process, r.resource);
+          },
+        });
+        informers.push(informer);
+      }
       this.processes.set(pod.id, p);
     }
     const now = this.o.sim.now;
@@ -246,8 +280,20 @@ export class CoreDns {
     if (!pod.isAlive) this.processes.delete(pod.id);
   }
 
+  /**
+   * A relist arrived while the store still holds the previous objects: at its peak the process holds
+   * both copies (INFORMER_RELIST_COPIES), and past the limit the kernel OOM-kills it mid-relist.
+   */
+  private relisted(p: ReplicaProcess, resource: string): void {
+    if (!p.isRunning) return;
+    const peak = p.memory + (INFORMER_RELIST_COPIES - 1) * this.informerBytes(resource);
+    if (peak <= this.memoryLimitBytes) return;
+    p.memory = peak;
+    this.kill(p, 'oom', `relisting ${resource}`);
+  }
+
   /** Kills a replica's process; the kubelet restarts it in place after its CrashLoopBackOff. */
-  kill(p: ReplicaProcess, reason: RestartReason): void {
+  kill(p: ReplicaProcess, reason: RestartReason, during?: string): void {
     if (!p.isRunning) return;
     const now = this.o.sim.now;
     if (now - p.startedAt >= CONTAINER_BACKOFF_RESET) p.backoffStep = 0;
@@ -263,7 +309,7 @@ export class CoreDns {
       severity: 'warning',
       message:
         reason === 'oom'
-          ? `CoreDNS pod ${p.pod.id} OOM-killed at ${(p.memory / 2 ** 20).toFixed(0)} MiB (${Math.round(p.backlog)} queries in flight); restarts in ${delay} s with an empty informer cache`
+          ? `CoreDNS pod ${p.pod.id} OOM-killed at ${(p.memory / 2 ** 20).toFixed(0)} MiB (${during ?? `${Math.round(p.backlog)} queries in flight`}); restarts in ${delay} s with an empty informer cache`
           : `CoreDNS pod ${p.pod.id} restarted (${reason}); back in ${delay} s, must re-sync through the API`,
     });
     this.o.workloads.restartContainer(p.pod, delay);
@@ -368,10 +414,7 @@ export class CoreDns {
   serve(picksPerEndpoint: number, dt: number): void {
     const now = this.o.sim.now;
     const cfg = this.o.config;
-    const objectsBytes =
-      (this.o.cluster.config.nodes * this.o.cluster.config.podsPerNode + this.o.clusterServices) *
-      COREDNS_MEMORY_MB_PER_OBJECT *
-      1e6;
+    const objectsBytes = (this.clusterPods() + this.o.clusterServices) * COREDNS_MEMORY_MB_PER_OBJECT * 1e6;
     const names = Math.min(cfg.cache.capacity, this.o.distinctNames());
     this.answered = 0;
     this.servfails = 0;
@@ -409,10 +452,10 @@ export class CoreDns {
         objectsBytes * (p.isSynced ? 1 : 0) +
         names * fill * COREDNS_CACHE_BYTES_PER_ENTRY;
       p.memory = fixed + p.backlog * COREDNS_BYTES_PER_INFLIGHT;
-      if (p.memory > cfg.memoryLimitBytes) {
+      if (p.memory > this.memoryLimitBytes) {
         // The kernel kills it the moment the limit is crossed, somewhere inside this step.
-        p.memory = cfg.memoryLimitBytes;
-        p.backlog = Math.max(0, (cfg.memoryLimitBytes - fixed) / COREDNS_BYTES_PER_INFLIGHT);
+        p.memory = this.memoryLimitBytes;
+        p.backlog = Math.max(0, (this.memoryLimitBytes - fixed) / COREDNS_BYTES_PER_INFLIGHT);
         this.noteSlow(p);
         this.kill(p, 'oom');
         continue;

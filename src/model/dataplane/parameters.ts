@@ -17,10 +17,18 @@ export const COREDNS_LIVENESS_PERIOD = 10;
 export const COREDNS_LIVENESS_TIMEOUT = 5;
 /** kubeadm liveness failureThreshold 5 (§7.1). */
 export const COREDNS_LIVENESS_FAILURES = 5;
+/** Scaling_CoreDNS.md: the formula's whole constant, MB (memory a replica needs at any size). */
+export const COREDNS_MEMORY_GUIDE_CONSTANT_MB = 49.1;
 /** Scaling_CoreDNS.md: MB = (pods + services) * 0.000858 + 49.1, default settings. */
 export const COREDNS_MEMORY_MB_PER_OBJECT = 0.000858;
 /** The formula's constant, less the 30 MB full cache and 5 MB query buffer modelled separately below. */
-export const COREDNS_MEMORY_BASE_BYTES = (49.1 - 30 - 5) * 1e6;
+export const COREDNS_MEMORY_BASE_BYTES = (COREDNS_MEMORY_GUIDE_CONSTANT_MB - 30 - 5) * 1e6;
+/**
+ * client-go reflector relist: list() decodes the whole LIST, then syncWith -> store.Replace queues the
+ * new objects while the indexer still holds the previous ones until the deltas are processed, so a
+ * relist holds two copies of that informer's objects at its peak (a first LIST holds one).
+ */
+export const INFORMER_RELIST_COPIES = 2;
 /** Scaling_CoreDNS.md: a full 10,000-entry cache uses about 30 MB. */
 export const COREDNS_CACHE_BYTES_PER_ENTRY = 3000;
 /** coredns.io "Throttling CoreDNS" (2019): 1,000 in-flight queries add ~25 MiB (one goroutine each). */
@@ -124,6 +132,13 @@ export const DATAPLANE_PARAMETERS: readonly ParameterDeclaration[] = [
     unit: 'bytes/(pod+service)',
     source:
       'coredns/deployment kubernetes/Scaling_CoreDNS.md memory formula (best fit of 500/2000/5000-node e2e runs)',
+  },
+  {
+    name: 'coredns.memory.relistCopies',
+    value: INFORMER_RELIST_COPIES,
+    unit: 'copies of the relisted objects',
+    source:
+      'client-go tools/cache reflector.go list -> syncWith -> DeltaFIFO.Replace: the decoded list and the previous store are both live until the deltas are processed',
   },
   {
     name: 'coredns.memory.base',

@@ -37,9 +37,13 @@ interface Task {
   readonly action: ResponseAction;
   readonly cluster: ClusterHandle;
   attempts: number;
+  /** When an operator (or automation) last took it up, seconds. */
+  begunAt: number;
 }
 
 const RESCAN_PERIOD = 60;
+/** How often an operator re-runs `kubectl get pods` while a deleted workload's pods drain, seconds (fitted). */
+const POD_CHECK_PERIOD = 30;
 
 export function createPlaybook(
   sim: Simulation,
@@ -54,6 +58,10 @@ export function createPlaybook(
   const started = new Set<string>(); // `${action}\u0000${cluster}`
   const originalNodes = new Map<ClusterHandle, number>();
   const firedTriggers = new Set<string>();
+  /** When each (cluster, client class) was last unblocked. */
+  const lastUnblock = new Map<string, number>();
+  const classKey = (cluster: ClusterHandle, clientClass: string): string =>
+    `${cluster.config.name}\u0000${clientClass}`;
 
   const record = (
     cluster: ClusterHandle,
@@ -73,7 +81,7 @@ export function createPlaybook(
     const key = `${action.id}\u0000${cluster.config.name}`;
     if (started.has(key)) return;
     started.add(key);
-    const task: Task = { action, cluster, attempts: 0 };
+    const task: Task = { action, cluster, attempts: 0, begunAt: sim.now };
     if (action.manual) {
       waiting.push(task);
       dispatch();
@@ -132,11 +140,14 @@ export function createPlaybook(
           'response-action-skipped',
           `${task.action.id}: the cluster is no longer affected`,
         );
+        // Not done, only not needed now: the rescan takes the cluster up again if it relapses.
+        started.delete(`${task.action.id}\u0000${task.cluster.config.name}`);
         release(task);
         return;
       }
     }
     task.attempts++;
+    task.begunAt = sim.now;
     if (firstActionAt === null) firstActionAt = sim.now;
     if (task.attempts === 1)
       record(task.cluster, 'response-action-started', `${task.action.id} (${task.action.spec.kind})`);
@@ -166,7 +177,7 @@ export function createPlaybook(
     switch (spec.kind) {
       case 'kubectl-rollback':
         cluster.removeWorkloadViaApi(spec.workload, OPERATOR_IDENTITY, (outcome) => {
-          if (outcome.kind === 'ok') complete(task, `${spec.workload} removed through the API`);
+          if (outcome.kind === 'ok') awaitPodsGone(task, spec.workload, sim.now);
           else {
             if (firstRollbackFailure === null) firstRollbackFailure = sim.now;
             record(
@@ -193,6 +204,17 @@ export function createPlaybook(
         return;
       }
       case 'block-client-class':
+        if (spec.blocked && (lastUnblock.get(classKey(cluster, spec.clientClass)) ?? -1) >= task.begunAt) {
+          // The fix landed while this operator was still setting the block up: nothing to block.
+          record(
+            cluster,
+            'response-action-skipped',
+            `${action.id}: ${spec.clientClass} was unblocked meanwhile`,
+          );
+          release(task);
+          return;
+        }
+        if (!spec.blocked) lastUnblock.set(classKey(cluster, spec.clientClass), sim.now);
         cluster.setClientClassBlocked(spec.clientClass, spec.blocked);
         complete(task, `${spec.blocked ? 'blocked' : 'unblocked'} ${spec.clientClass} at the network`);
         return;
@@ -215,6 +237,26 @@ export function createPlaybook(
         complete(task, spec.away ? 'user traffic moved away' : 'user traffic restored');
         return;
     }
+  }
+
+  /**
+   * A delete is accepted long before the change is gone: the garbage collector deletes the pods
+   * through the same API, and each kubelet stops its pod when it sees that. Operators watch
+   * `kubectl get pods` and call the rollback done (unblocking, restoring nodes) only then.
+   */
+  function awaitPodsGone(task: Task, workload: string, acceptedAt: number): void {
+    const running = task.cluster.workloadRunningPods(workload);
+    if (running === 0) {
+      const waited = sim.now - acceptedAt;
+      complete(
+        task,
+        waited > 0
+          ? `${workload} removed through the API; its last pods stopped ${Math.round(waited)} s after the delete was accepted`
+          : `${workload} removed through the API`,
+      );
+      return;
+    }
+    sim.schedule(POD_CHECK_PERIOD, () => awaitPodsGone(task, workload, acceptedAt), undefined);
   }
 
   function complete(task: Task, message: string): void {

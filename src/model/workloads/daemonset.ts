@@ -160,6 +160,8 @@ export class WorkloadRuntime {
   readonly identity: Identity;
   private readonly pods: PodBlock[] = [];
   private isDeleted = false;
+  /** The node-local kill switch was flipped: pods created later start with the agent disabled. */
+  private isSwitchedOff = false;
   private isCreatedInApi = false;
   private syncTimer = -1;
   private failures = 0;
@@ -235,7 +237,7 @@ export class WorkloadRuntime {
           size: count,
           isCreated: false,
           isCreating: false,
-          isKilled: false,
+          isKilled: this.isSwitchedOff,
           agents: [],
         };
       else if (existing.size !== count && !existing.isCreated && !existing.isCreating)
@@ -255,7 +257,13 @@ export class WorkloadRuntime {
   }
 
   nodesChanged(): void {
-    if (!this.isCreatedInApi || this.isDeleted) return;
+    if (!this.isCreatedInApi) return;
+    if (this.isDeleted) {
+      // Nothing is created any more, but the pods of removed nodes still go with their nodes.
+      const blocks = Math.ceil(this.desiredPods() / this.options.blockSize);
+      for (let b = blocks; b < this.pods.length; b++) this.removePod(this.pods[b]!, 'node removed');
+      return;
+    }
     this.layout();
     this.scheduleSync(0);
   }
@@ -410,8 +418,11 @@ export class WorkloadRuntime {
     let next = 0;
     // The garbage collector's workers delete dependents; its client's rate limiter sets the pace.
     const pump = (): void => {
-      const p = victims[next++];
-      if (p === undefined) return;
+      // Skip pods whose node went away meanwhile; an idle worker must not move `next` past the
+      // end, or the pods requeued after a failure would never be taken up again.
+      while (next < victims.length && !victims[next]!.isCreated) next++;
+      if (next >= victims.length) return;
+      const p = victims[next++]!;
       this.gcClient.call(this.deleteRequest(p.size), (o) => {
         if (o.kind === 'ok') {
           this.sim.schedule(POD_TERMINATION_SECONDS, () => this.removePod(p, 'deleted'), undefined);
@@ -426,8 +437,18 @@ export class WorkloadRuntime {
     for (let w = 0; w < 20; w++) pump();
   }
 
+  /**
+   * The node-local kill switch is on for this workload: every pod created from now on starts with
+   * its agent disabled (the switch is node configuration the pod reads when it starts).
+   */
+  switchOff(): void {
+    this.isSwitchedOff = true;
+    for (const p of this.pods) if (!p.isCreated) p.isKilled = true;
+  }
+
   /** Node-local kill switch: stops the pods' processes at `nodesPerSecond`, no API needed. */
   killOnNodes(nodesPerSecond: number): void {
+    this.isSwitchedOff = true;
     const rate = Math.max(1e-6, nodesPerSecond);
     let offset = 0;
     for (const p of this.pods) {

@@ -188,3 +188,21 @@ test('a Deployment agent runs its replicas, not one pod per node', () => {
   });
   assert.equal(run.cluster.workload('telemetry-agent')!.runningPods, 3);
 });
+
+test('a kill switch flipped before the change arrives keeps its agents from ever starting', () => {
+  const run = runCluster({
+    config: small(),
+    blockSize: BLOCK,
+    until: 1800,
+    workloads: [telemetryAgent({ startAt: 600 })],
+    setup: (cluster, sim) =>
+      sim.scheduleAt(300, () => cluster.killWorkloadOnNodes('telemetry-agent', 50), undefined),
+  });
+  assert.ok(
+    run.events.some((e) => e.kind === 'workload-created'),
+    'the DaemonSet was still created',
+  );
+  assert.equal(run.cluster.workload('telemetry-agent')!.runningPods, 0);
+  assert.ok(!run.events.some((e) => e.kind === 'apiserver-oom-killed'), 'no agent ever loaded the API');
+  assert.equal(run.summary.apiserver!.saturatedAt, null);
+});

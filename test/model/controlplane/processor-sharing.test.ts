@@ -116,3 +116,19 @@ test('M/M/1-PS mean response time matches 1/(mu - lambda)', () => {
   const mean = sum / count;
   assert.ok(Math.abs(mean - 5) / 5 < 0.06, `mean ${mean}`);
 });
+
+test('a job whose remaining work is below the clock resolution hours into a run completes instead of spinning', () => {
+  const sim = createSimulation({ seed: 1 });
+  const ps = createProcessorSharing(sim, 30.78);
+  const start = 16552.815525927803;
+  let doneAt = -1;
+  let events = 0;
+  // 1.5e-12 s of work at 16,552 s: now + 1.5e-12 rounds back to now (the spacing there is 3.6e-12).
+  sim.scheduleAt(start, () => ps.add(1.54e-12, 1, () => (doneAt = sim.now), 0), undefined);
+  sim.onTrace(() => {
+    if (++events > 10_000) sim.stop();
+  });
+  sim.run({ until: start + 1 });
+  assert.ok(events < 100, `${events} events to finish one job`);
+  assert.equal(doneAt, start);
+});

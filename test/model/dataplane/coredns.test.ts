@@ -149,3 +149,37 @@ test('the autoscaler sizes CoreDNS by the linear rule and follows the node count
   assert.equal(initial, 63);
   assert.equal(ready(), 125);
 });
+
+test('a CoreDNS sized by the scaling guide is OOM-killed by its relist after an API outage; one with room for two copies is not', () => {
+  const run = (memoryLimitBytes: number | 'scaling-guide') => {
+    const config = smallDataPlane({
+      coreDns: {
+        ...KUBEADM_COREDNS,
+        replicas: { kind: 'fixed', count: 3 },
+        memoryLimitBytes,
+        restartsPerReplicaHour: 0,
+        churnPerPodHour: 0,
+      },
+    });
+    const { sim, cluster, dp } = startFakeDataPlane(config, { nodes: 5000, until: 900 });
+    at(sim, OUTAGE_AT, () => cluster.injectApiOutage(300));
+    sim.run({ until: seconds(900) });
+    return { events: cluster.events, answers: dp.coreDnsAnswers() };
+  };
+  const guide = run('scaling-guide');
+  const relistOoms = guide.events.filter(
+    (e) => e.kind === 'coredns-oom-killed' && e.message.includes('(relisting '),
+  );
+  const pods = new Set(relistOoms.map((e) => /pod (\d+)/.exec(e.message)?.[1]));
+  assert.equal(pods.size, 3, 'every replica dies when a relist lands on top of its store');
+  assert.ok(
+    relistOoms.every((e) => e.t > OUTAGE_AT + 300),
+    'the relists land after the API returns',
+  );
+  assert.ok(
+    guide.answers.every((a) => a === 'ok'),
+    'a restarted process lists once (one copy) and syncs while the API is up',
+  );
+  const roomy = run(2 ** 30);
+  assert.ok(!roomy.events.some((e) => e.kind === 'coredns-oom-killed'), 'with 1 GiB the relist fits');
+});

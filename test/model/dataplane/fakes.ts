@@ -114,6 +114,8 @@ export const createFakeInformer: InformerFactory = (sim, api, options) => {
         return;
       }
       backoff = 0.8;
+      options.onListed?.(synced);
+      if (e !== epoch) return;
       synced = true;
       watching = true;
       for (const l of listeners) l();
@@ -249,6 +251,7 @@ export function createFakeCluster(sim: Simulation, config: ClusterConfig): FakeC
     addComponent: (c) => components.push(c),
     deployWorkload: unused('deployWorkload'),
     removeWorkloadViaApi: unused('removeWorkloadViaApi'),
+    workloadRunningPods: () => 0,
     killWorkloadOnNodes: unused('killWorkloadOnNodes'),
     scaleNodes: (n) => nodes.setCount(n),
     scaleApiServers: unused('scaleApiServers'),

@@ -9,8 +9,12 @@ import type { ResponseAction, ResponseConfig } from '../../../src/model/response
 
 type Sim = ReturnType<typeof createSimulation>;
 
-/** A cluster whose API answers only from `apiUpAt` on, recording what was done to it. */
-function fakeCluster(sim: Sim, name: string, apiUpAt: number) {
+/**
+ * A cluster whose API answers only from `apiUpAt` on, recording what was done to it. After an
+ * accepted delete, the workload's pods take `podDrain` seconds to stop (the garbage collector).
+ */
+function fakeCluster(sim: Sim, name: string, apiUpAt: number, podDrain = 0) {
+  let podsGoneAt = Number.POSITIVE_INFINITY;
   const calls: { t: number; what: string }[] = [];
   const answer = (done: ApiCallback) => {
     const outcome: ApiOutcome =
@@ -30,8 +34,12 @@ function fakeCluster(sim: Sim, name: string, apiUpAt: number) {
     },
     removeWorkloadViaApi: (w: string, _id: unknown, done: ApiCallback) => {
       calls.push({ t: sim.now, what: `delete ${w}` });
-      answer(done);
+      answer((o) => {
+        if (o.kind === 'ok') podsGoneAt = Math.min(podsGoneAt, sim.now + podDrain);
+        done(o);
+      });
     },
+    workloadRunningPods: () => (sim.now >= podsGoneAt ? 0 : 100),
     scaleNodes: (n: number) => {
       nodes = n;
       calls.push({ t: sim.now, what: `scale ${n}` });
@@ -144,4 +152,114 @@ test('an action chained after another runs per cluster when that cluster finishe
   const unblockAt = (c: typeof fast) => Math.round(c.calls.find((x) => x.what === 'unblock agent')!.t);
   assert.equal(unblockAt(fast), 60);
   assert.equal(unblockAt(slow), 2060);
+});
+
+test('a rollback counts as done only once the deleted workload has no pods left, so chained actions wait', () => {
+  const sim = createSimulation({ seed: 1 });
+  const log = createEventLog();
+  const c = fakeCluster(sim, 'a', 0, 400);
+  const config: ResponseConfig = {
+    operators: 1,
+    actions: [
+      action({ id: 'rollback', spec: { kind: 'kubectl-rollback', workload: 'agent' } }),
+      action({
+        id: 'unblock',
+        trigger: { after: 'action', action: 'rollback' },
+        spec: { kind: 'block-client-class', clientClass: 'agent', blocked: false },
+      }),
+    ],
+  };
+  const pb = createPlaybook(
+    sim,
+    config,
+    { clusters: [c.handle], isAffected: () => true, shiftTraffic: () => {} },
+    log,
+  );
+  pb.notifyDetection();
+  sim.run({ until: 2000 });
+  const unblock = c.calls.find((x) => x.what === 'unblock agent');
+  assert.ok(unblock, 'the unblock ran');
+  assert.ok(
+    unblock.t >= 400 && unblock.t <= 400 + 30 + 1,
+    `unblocked at ${unblock.t}: after the pods drained, at the next check`,
+  );
+  const done = log.events.find((e) => e.kind === 'response-action-done' && e.message.startsWith('rollback'));
+  assert.match(done!.message, /last pods stopped \d+ s after the delete was accepted/);
+});
+
+test('an operator skips a cluster that recovered while they were busy, and takes it up again when it relapses', () => {
+  const sim = createSimulation({ seed: 1 });
+  const log = createEventLog();
+  const busy = fakeCluster(sim, 'busy', 0);
+  const c = fakeCluster(sim, 'a', 0);
+  let isAffected = true;
+  sim.schedule(300, () => (isAffected = false), undefined);
+  sim.schedule(1000, () => (isAffected = true), undefined);
+  const config: ResponseConfig = {
+    operators: 1,
+    actions: [
+      action({
+        id: 'scale-down',
+        clusters: 'affected',
+        duration: 600,
+        manual: true,
+        spec: { kind: 'scale-nodes', fraction: 0.5 },
+      }),
+    ],
+  };
+  const pb = createPlaybook(
+    sim,
+    config,
+    {
+      clusters: [busy.handle, c.handle],
+      isAffected: (h) => h === busy.handle || isAffected,
+      shiftTraffic: () => {},
+    },
+    log,
+  );
+  pb.notifyDetection();
+  sim.run({ until: 3000 });
+  const skipped = log.events.find((e) => e.kind === 'response-action-skipped' && e.cluster === 'a');
+  assert.ok(skipped && skipped.t === 600, 'the operator reaches it at 600, after it recovered');
+  const scaled = c.calls.filter((x) => x.what.startsWith('scale'));
+  assert.equal(scaled.length, 1, 'scaled once, after the relapse');
+  assert.ok(scaled[0]!.t >= 1600 && scaled[0]!.t <= 1600 + 60, `scaled at ${scaled[0]!.t}`);
+});
+
+test('a network block still being set up when the fix lands is dropped, not applied after the unblock', () => {
+  const sim = createSimulation({ seed: 1 });
+  const log = createEventLog();
+  const c = fakeCluster(sim, 'a', 0);
+  const config: ResponseConfig = {
+    operators: 2,
+    actions: [
+      action({
+        id: 'block',
+        duration: 600,
+        manual: true,
+        spec: { kind: 'block-client-class', clientClass: 'agent', blocked: true },
+      }),
+      action({ id: 'rollback', decisionDelay: 60, spec: { kind: 'kubectl-rollback', workload: 'agent' } }),
+      action({
+        id: 'unblock',
+        trigger: { after: 'action', action: 'rollback' },
+        spec: { kind: 'block-client-class', clientClass: 'agent', blocked: false },
+      }),
+    ],
+  };
+  const pb = createPlaybook(
+    sim,
+    config,
+    { clusters: [c.handle], isAffected: () => true, shiftTraffic: () => {} },
+    log,
+  );
+  pb.notifyDetection();
+  sim.run({ until: 2000 });
+  assert.deepEqual(
+    c.calls.filter((x) => x.what.endsWith('agent') && !x.what.startsWith('delete')).map((x) => x.what),
+    ['unblock agent'],
+  );
+  assert.ok(
+    log.events.some((e) => e.kind === 'response-action-skipped' && e.message.includes('unblocked meanwhile')),
+  );
 });
