@@ -22,6 +22,8 @@ import {
   DEFAULT_MAX_REQUESTS_INFLIGHT,
 } from './parameters.js';
 import {
+  type ApfRequest,
+  CallbackRequest,
   type DispatchCallback,
   LevelCounters,
   PriorityLevel,
@@ -310,9 +312,27 @@ class ApfFilterImpl implements ApfFilter, ApfInspection {
     dispatch: DispatchCallback,
     reject: RejectCallback,
   ): void {
+    this.admit(request, c, work, queueWaitLimit, new CallbackRequest(dispatch, reject));
+  }
+
+  admit(
+    request: ApiRequest,
+    c: Classification,
+    work: WorkEstimate,
+    queueWaitLimit: number,
+    ticket: ApfRequest,
+  ): void {
     const count = request.count ?? 1;
     if (this.legacy !== null) {
-      this.legacy.handle(request, count, dispatch, reject);
+      this.legacy.handle(
+        request,
+        count,
+        (release) => {
+          ticket.legacyRelease = release;
+          ticket.apfDispatched();
+        },
+        (reason, retryAfter) => ticket.apfRejected(reason, retryAfter),
+      );
       return;
     }
     if (this.tickTimer === -1) this.ensureTicking();
@@ -322,13 +342,12 @@ class ApfFilterImpl implements ApfFilter, ApfInspection {
     const level = this.levelOf(flow);
     level.handle(
       flow,
+      ticket,
       count,
       work.initialSeats,
       work.finalSeats,
       work.additionalLatency,
       queueWaitLimit,
-      dispatch,
-      reject,
     );
   }
 

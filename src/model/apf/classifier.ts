@@ -1,5 +1,5 @@
 /**
- * FlowSchema matching (lowest precedence wins) and flow distinguishers, with a per-key cache.
+ * FlowSchema matching (lowest precedence wins) and flow distinguishers, with a per-identity cache.
  *
  * Source: apiserver@v0.31.0 pkg/util/flowcontrol/match.go (subjects, resource and non-resource rules)
  * and apf_controller.go startRequest (distinguisher computed only when the level has >1 queue).
@@ -27,18 +27,19 @@ export interface FlowClassification {
   /** Configuration generation this classification was made under. */
   readonly generation: number;
   /**
-   * The queues dealt to this flow, cached by its level (typed there), with the queue-set revision it
-   * was dealt for.
+   * The queues dealt to this flow, cached by its level with the queue-set revision it was dealt for:
+   * queue indices packed into two small integers when they fit (the level decides), else the queue
+   * objects (typed there).
    */
   hand: readonly object[] | null;
+  hand0: number;
+  hand1: number;
   handRevision: number;
   /** The filter's level object for this flow, filled on first use (a flow never outlives its level). */
   level: object | null;
 }
 
 const SA_PREFIX = 'system:serviceaccount:';
-/** Entries before the classification cache is cleared, to bound memory in very large fleets. */
-const CACHE_LIMIT = 500_000;
 
 function containsOrAll(list: readonly string[], value: string): boolean {
   for (const item of list) if (item === value || item === '*') return true;
@@ -54,8 +55,8 @@ function subjectMatches(subject: CompiledSubject, identity: Identity): boolean {
     case 'ServiceAccount': {
       const user = identity.user;
       if (!user.startsWith(SA_PREFIX)) return false;
-      if (subject.name === '*') return user.startsWith(`${SA_PREFIX}${subject.namespace}:`);
-      return user === `${SA_PREFIX}${subject.namespace}:${subject.name}`;
+      if (subject.name === '*') return user.startsWith(subject.userPrefix);
+      return user === subject.user;
     }
   }
 }
@@ -100,15 +101,13 @@ export function flowSchemaMatches(fs: CompiledFlowSchema, request: ApiRequest): 
   return false;
 }
 
-type VerbMap = Map<string, Map<string, FlowClassification>>;
-
 /**
  * Remembered classifications of one identity, flattened as (apiGroup, resource, verb, namespace,
  * flow) quintuples so a hit touches one array.
  */
 type IdentityEntries = (string | FlowClassification)[];
 
-/** Quintuples remembered per identity object before falling back to the per-user maps. */
+/** Quintuples remembered per identity object; past that, requests of the identity match uncached. */
 const ENTRIES_PER_IDENTITY = 16;
 
 export interface Classifier {
@@ -119,11 +118,13 @@ export interface Classifier {
 }
 
 /**
- * NOTE: two cache levels, for performance (this runs per request). Simulated clients keep one
- * Identity object, so the first level hangs a short list off that object (one WeakMap lookup and a
- * few string compares, few cache misses). Behind it, nested Maps keyed by (user, apiGroup, resource,
- * verb, namespace) allocate nothing on a hit. Both assume a user's groups do not change within a
- * configuration generation, which holds for every simulated client.
+ * NOTE: one cache level, for performance (this runs per request). Simulated clients keep one Identity
+ * object, so the cache hangs a short list off that object (one WeakMap lookup and a few string
+ * compares, few cache misses); it assumes a user's groups do not change within a configuration
+ * generation, which holds for every simulated client. (The API server also memoises per request
+ * object.) A second level of nested Maps by user, apiGroup, resource, verb and namespace was
+ * dropped: per-node clients (one user each) never hit it, and its Maps were most of the heap the
+ * classifier held on a 5,000-node cluster.
  */
 export function createClassifier(config: DigestedConfig, generation: number): Classifier {
   const queuesByLevel = new Map<string, number>();
@@ -133,9 +134,7 @@ export function createClassifier(config: DigestedConfig, generation: number): Cl
     if (level.kind === 'exempt') exemptLevels.add(level.name);
   }
   const flows = new Map<string, FlowClassification>();
-  const cache = new Map<string, Map<string, Map<string, VerbMap>>>();
   const byIdentity = new WeakMap<Identity, IdentityEntries>();
-  let cached = 0;
 
   const flowFor = (fs: CompiledFlowSchema, request: ApiRequest): FlowClassification => {
     let distinguisher = '';
@@ -146,16 +145,19 @@ export function createClassifier(config: DigestedConfig, generation: number): Cl
     const flowKey = distinguisher === '' ? fs.name : `${fs.name}/${distinguisher}`;
     let flow = flows.get(flowKey);
     if (flow === undefined) {
+      // NOTE: what admission reads per request first (one cache line).
       flow = {
+        generation,
+        level: null,
+        handRevision: -1,
+        hand0: 0,
+        hand1: 0,
+        hand: null,
         flowSchema: fs.name,
         priorityLevel: fs.priorityLevel,
         flowKey,
         isExempt: exemptLevels.has(fs.priorityLevel),
         hash: flowHash(flowKey),
-        generation,
-        hand: null,
-        handRevision: -1,
-        level: null,
       };
       flows.set(flowKey, flow);
     }
@@ -169,39 +171,6 @@ export function createClassifier(config: DigestedConfig, generation: number): Cl
     const catchAll = config.flowSchemas.find((fs) => fs.name === 'catch-all');
     if (catchAll === undefined) throw new Error('APF: the mandatory catch-all FlowSchema is missing (bug)');
     return flowFor(catchAll, request);
-  };
-
-  const classifyByUser = (request: ApiRequest, namespace: string): FlowClassification => {
-    const user = request.identity.user;
-    let byGroup = cache.get(user);
-    if (byGroup === undefined) {
-      byGroup = new Map();
-      cache.set(user, byGroup);
-    }
-    let byResource = byGroup.get(request.apiGroup);
-    if (byResource === undefined) {
-      byResource = new Map();
-      byGroup.set(request.apiGroup, byResource);
-    }
-    let byVerb = byResource.get(request.resource);
-    if (byVerb === undefined) {
-      byVerb = new Map();
-      byResource.set(request.resource, byVerb);
-    }
-    let byNamespace = byVerb.get(request.verb);
-    if (byNamespace === undefined) {
-      byNamespace = new Map();
-      byVerb.set(request.verb, byNamespace);
-    }
-    let flow = byNamespace.get(namespace);
-    if (flow === undefined) {
-      flow = classifyUncached(request);
-      if (++cached > CACHE_LIMIT) {
-        cache.clear();
-        cached = 0;
-      } else byNamespace.set(namespace, flow);
-    }
-    return flow;
   };
 
   return {
@@ -221,7 +190,7 @@ export function createClassifier(config: DigestedConfig, generation: number): Cl
             return entries[i + 4] as FlowClassification;
         }
       }
-      const flow = classifyByUser(request, namespace);
+      const flow = classifyUncached(request);
       if (entries === undefined)
         byIdentity.set(request.identity, [request.apiGroup, request.resource, request.verb, namespace, flow]);
       else if (entries.length < 5 * ENTRIES_PER_IDENTITY)

@@ -60,7 +60,14 @@ export interface CompiledNonResourceRule {
 export type CompiledSubject =
   | { readonly kind: 'User'; readonly name: string }
   | { readonly kind: 'Group'; readonly name: string }
-  | { readonly kind: 'ServiceAccount'; readonly namespace: string; readonly name: string };
+  | {
+      readonly kind: 'ServiceAccount';
+      readonly namespace: string;
+      readonly name: string;
+      /** "system:serviceaccount:<namespace>:" and that plus the name, built once. */
+      readonly userPrefix: string;
+      readonly user: string;
+    };
 
 export interface CompiledRule {
   readonly subjects: readonly CompiledSubject[];
@@ -195,6 +202,8 @@ function compileFlowSchema(fs: FlowSchema): CompiledFlowSchema | string {
           kind: 'ServiceAccount',
           namespace: s.serviceAccount.namespace,
           name: s.serviceAccount.name,
+          userPrefix: `system:serviceaccount:${s.serviceAccount.namespace}:`,
+          user: `system:serviceaccount:${s.serviceAccount.namespace}:${s.serviceAccount.name}`,
         });
       else return `subject of kind ${s.kind} without its section`;
     }

@@ -20,8 +20,9 @@
  * towards the queue length limit (if the n do not all fit, the whole cohort is rejected). Members
  * therefore dispatch and finish together, where real requests would trickle through one by one.
  *
- * NOTE: hot path. Requests are small class instances; timers use module-level handlers with the
- * request as argument, so scheduling allocates no closure.
+ * NOTE: hot path. A request is an ApfRequest the caller allocates (the API server's call record
+ * extends it, so admission allocates nothing of its own), and the level answers through its methods,
+ * not closures; timers use module-level handlers with the request as argument.
  */
 import type { Simulation } from '../../engine/index.js';
 import type { RejectReason } from '../api-types.js';
@@ -53,6 +54,8 @@ export class LevelCounters {
 class Queue {
   /** Ring buffer of entries, oldest at `head`; entries that timed out stay until they reach the head. */
   private buffer: (ApfRequest | null)[] = [null, null, null, null, null, null, null, null];
+  /** Virtual time R at each entry's arrival (NOTE: here, not on the request: one number fewer per request). */
+  private arrivals = new Float64Array(8);
   private head = 0;
   private slots = 0;
   /** Waiting entries (a cohort is one entry). */
@@ -69,16 +72,28 @@ class Queue {
 
   constructor(readonly index: number) {}
 
-  push(request: ApfRequest): void {
+  push(request: ApfRequest, arrivalR: number): void {
     const capacity = this.buffer.length;
     if (this.slots === capacity) {
       const grown: (ApfRequest | null)[] = new Array(capacity * 2).fill(null);
-      for (let i = 0; i < this.slots; i++) grown[i] = this.buffer[(this.head + i) & (capacity - 1)]!;
+      const arrivals = new Float64Array(capacity * 2);
+      for (let i = 0; i < this.slots; i++) {
+        grown[i] = this.buffer[(this.head + i) & (capacity - 1)]!;
+        arrivals[i] = this.arrivals[(this.head + i) & (capacity - 1)]!;
+      }
       this.buffer = grown;
+      this.arrivals = arrivals;
       this.head = 0;
     }
-    this.buffer[(this.head + this.slots) & (this.buffer.length - 1)] = request;
+    const at = (this.head + this.slots) & (this.buffer.length - 1);
+    this.buffer[at] = request;
+    this.arrivals[at] = arrivalR;
     this.slots++;
+  }
+
+  /** Arrival R of the oldest waiting entry; -Infinity when none waits. */
+  headArrivalR(): number {
+    return this.peek() === null ? Number.NEGATIVE_INFINITY : this.arrivals[this.head]!;
   }
 
   /** The oldest waiting entry, dropping entries that timed out in place. */
@@ -86,7 +101,7 @@ class Queue {
     const buffer = this.buffer;
     while (this.slots > 0) {
       const r = buffer[this.head]!;
-      if (r.state === WAITING) return r;
+      if (r.apfState === WAITING) return r;
       this.shift();
     }
     return null;
@@ -103,46 +118,93 @@ class Queue {
     const out: ApfRequest[] = [];
     for (let i = 0; i < this.slots; i++) {
       const r = this.buffer[(this.head + i) & (this.buffer.length - 1)]!;
-      if (r.state === WAITING) out.push(r);
+      if (r.apfState === WAITING) out.push(r);
     }
     return out;
   }
 }
 
-export class ApfRequest {
-  state = WAITING;
-  queue: Queue | null = null;
-  arrivalR = 0;
-  startTime = 0;
-  timer = -1;
-  /** Bound once so the replica can call it without knowing the level. */
-  readonly release: () => void;
+/**
+ * One request (or cohort) as a priority level sees it, from handle() until its seats are released.
+ * Callers extend it: the level fills in the fields and calls apfDispatched or apfRejected, exactly
+ * once; apfRelease() tells the level the handler finished.
+ */
+export abstract class ApfRequest {
+  apfState = WAITING;
+  /** The level that admitted or queued it (null before, and on the legacy max-in-flight path). */
+  apfLevel: PriorityLevel | null = null;
+  apfQueue: Queue | null = null;
+  /** Requests it stands for (a cohort's size). */
+  count = 1;
+  /** Sim time seats were granted; -1 before. */
+  dispatchedAt = -1;
+  apfTimer = -1;
+  initialSeats = 0;
+  finalSeats = 0;
+  additionalLatency = 0;
+  /** max(initialSeats, finalSeats): seats held from dispatch to final release. */
+  seats = 0;
+  /** Virtual work in seat-seconds (all members). */
+  totalWork = 0;
+  /**
+   * initialSeats of all members, uncapped: times G, the estimate the completion correction compares
+   * with (an integer, so no number object per request).
+   */
+  estimatedSeats = 0;
+  /** Release of the legacy max-in-flight filter, which admits through a closure. */
+  legacyRelease: (() => void) | null = null;
+
+  /** Seats granted: the handler may run. */
+  abstract apfDispatched(): void;
+  /** Rejected (or cancelled by a replica restart). */
+  abstract apfRejected(reason: RejectReason, retryAfterSeconds: number): void;
+
+  /** The handler finished: seats are released (final seats after the additional latency). */
+  apfRelease(): void {
+    const level = this.apfLevel;
+    if (level !== null) {
+      level.finish(this);
+      return;
+    }
+    const release = this.legacyRelease;
+    this.legacyRelease = null;
+    if (release !== null) release();
+  }
+}
+
+/** An ApfRequest answering through callbacks (tests, and the filter's callback API). */
+export class CallbackRequest extends ApfRequest {
+  /** Bound once so the caller can hold it without knowing the level. */
+  readonly release = (): void => this.apfRelease();
 
   constructor(
-    readonly level: PriorityLevel,
-    readonly count: number,
-    public initialSeats: number,
-    public finalSeats: number,
-    public additionalLatency: number,
-    /** max(initialSeats, finalSeats): seats held from dispatch to final release. */
-    public seats: number,
-    /** Virtual work in seat-seconds (all members). */
-    readonly totalWork: number,
-    /** initialSeats*G of all members, uncapped: the estimate the completion correction compares with. */
-    readonly estimatedInitialWork: number,
-    public onDispatch: DispatchCallback | null,
-    public onReject: RejectCallback | null,
+    private onDispatch: DispatchCallback | null,
+    private onReject: RejectCallback | null,
   ) {
-    this.release = () => this.level.finish(this);
+    super();
+  }
+
+  apfDispatched(): void {
+    const onDispatch = this.onDispatch!;
+    this.onDispatch = null;
+    this.onReject = null;
+    onDispatch(this.release);
+  }
+
+  apfRejected(reason: RejectReason, retryAfterSeconds: number): void {
+    const onReject = this.onReject!;
+    this.onDispatch = null;
+    this.onReject = null;
+    onReject(reason, retryAfterSeconds);
   }
 }
 
 function onQueueWaitExpired(request: ApfRequest): void {
-  request.level.timeOut(request);
+  request.apfLevel!.timeOut(request);
 }
 
 function onAdditionalLatencyOver(request: ApfRequest): void {
-  request.level.lingerOver(request);
+  request.apfLevel!.lingerOver(request);
 }
 
 /** Raised when a request's Retry-After went up, for the event log. */
@@ -153,6 +215,8 @@ let handRevisions = 0;
 export class PriorityLevel {
   /** Off only in the differential test that compares the inlined dispatch with the general one. */
   static isFastPathEnabled = true;
+  /** Off only in the differential test that compares packed hands with arrays of queues. */
+  static isHandPackingEnabled = true;
 
   spec: LevelSpec;
   currentCL: number;
@@ -165,6 +229,13 @@ export class PriorityLevel {
   private queues: Queue[] = [];
   private readonly nonEmpty: Queue[] = [];
   private handRevision = -1;
+  /**
+   * Packing of a flow's hand into FlowClassification.hand0/hand1 (NOTE: for speed: the flow is the
+   * only object of its own that admission loads, where an array of queues was two more per request):
+   * `cardBits` bits per queue index, `cardsPerWord` indices per 30-bit word; 0 when the hand does not fit.
+   */
+  private cardBits = 0;
+  private cardsPerWord = 0;
   private currentR = 0;
   private lastRealTime: number;
   private robinIndex = 0;
@@ -212,6 +283,11 @@ export class PriorityLevel {
     // Queues beyond the desired number are kept (they drain); the hand only deals among desired ones.
     while (this.queues.length < this.spec.queues) this.queues.push(new Queue(this.queues.length));
     this.handRevision = ++handRevisions;
+    const bits = Math.max(1, Math.ceil(Math.log2(Math.max(1, this.spec.queues))));
+    const perWord = Math.floor(30 / bits);
+    const isPackable = PriorityLevel.isHandPackingEnabled && this.spec.handSize <= 2 * perWord;
+    this.cardBits = isPackable ? bits : 0;
+    this.cardsPerWord = isPackable ? perWord : 0;
   }
 
   /** Advances virtual time to `now` under the state in effect since the last change. */
@@ -244,22 +320,22 @@ export class PriorityLevel {
   }
 
   /**
-   * Admits, queues or rejects one request (or cohort). Exactly one of the callbacks fires, possibly
-   * before this returns. `waitLimit` is the queue-wait limit in seconds.
+   * Admits, queues or rejects one request (or cohort), a fresh ApfRequest. Exactly one of its
+   * apfDispatched / apfRejected runs, possibly before this returns. `waitLimit` is the queue-wait
+   * limit in seconds.
    */
   handle(
     flow: FlowClassification,
+    request: ApfRequest,
     count: number,
     initialSeats: number,
     finalSeats: number,
     additionalLatency: number,
     waitLimit: number,
-    onDispatch: DispatchCallback,
-    onReject: RejectCallback,
   ): void {
     const now = this.sim.now;
     const totalWork = count * (initialSeats * ESTIMATED_SERVICE_DURATION + finalSeats * additionalLatency);
-    const estimatedInitialWork = count * initialSeats * ESTIMATED_SERVICE_DURATION;
+    const estimatedSeats = count * initialSeats;
     let initial = initialSeats * count;
     let final = finalSeats * count;
     if (count > 1 && this.spec.kind !== 'exempt') {
@@ -267,18 +343,14 @@ export class PriorityLevel {
       if (initial > cap) initial = cap;
       if (final > cap) final = cap;
     }
-    const request = new ApfRequest(
-      this,
-      count,
-      initial,
-      final,
-      additionalLatency,
-      Math.max(initial, final),
-      totalWork,
-      estimatedInitialWork,
-      onDispatch,
-      onReject,
-    );
+    request.apfLevel = this;
+    request.count = count;
+    request.initialSeats = initial;
+    request.finalSeats = final;
+    request.additionalLatency = additionalLatency;
+    request.seats = Math.max(initial, final);
+    request.totalWork = totalWork;
+    request.estimatedSeats = estimatedSeats;
     this.sync(now);
     if (this.spec.kind !== 'queue') {
       if (!this.canAccommodate(request.seats)) {
@@ -306,13 +378,11 @@ export class PriorityLevel {
     ) {
       // NOTE: inlined for performance: with nothing else waiting, k8s's enqueue-then-dispatch picks this
       // very queue (the only non-empty one), so skip the queue itself. Same state changes, same order.
-      request.arrivalR = this.currentR;
       this.dispatchFrom(now, queue, request);
       return;
     }
-    request.queue = queue;
-    request.arrivalR = this.currentR;
-    queue.push(request);
+    request.apfQueue = queue;
+    queue.push(request, this.currentR);
     if (queue.waitingEntries++ === 0) {
       queue.nonEmptyAt = this.nonEmpty.length;
       this.nonEmpty.push(queue);
@@ -326,30 +396,24 @@ export class PriorityLevel {
     this.boundNextDispatch(queue);
     this.noteDemand(now);
     this.dispatchAsMuchAsPossible(now);
-    if (request.state !== WAITING) return;
+    if (request.apfState !== WAITING) return;
     if (!(waitLimit > 0)) this.timeOut(request);
     else if (waitLimit !== Number.POSITIVE_INFINITY)
-      request.timer = this.sim.schedule(waitLimit, onQueueWaitExpired, request);
+      request.apfTimer = this.sim.schedule(waitLimit, onQueueWaitExpired, request);
   }
 
   /** Shuffle sharding: the queue of the flow's hand with the least waiting work (queueset.go). */
   private chooseQueue(flow: FlowClassification): Queue {
     const handSize = this.spec.handSize;
-    let hand = flow.hand as readonly Queue[] | null;
-    if (hand === null || flow.handRevision !== this.handRevision) {
-      const dealt = dealHand(flow.hash, this.spec.queues, handSize);
-      hand = Array.from(dealt, (index) => this.queues[index]!);
-      flow.hand = hand;
-      flow.handRevision = this.handRevision;
-    }
+    if (flow.handRevision !== this.handRevision) this.deal(flow);
     const offset = this.enqueues % handSize;
     this.enqueues++;
-    let best = hand[offset]!;
+    let best = this.card(flow, offset);
     // With nothing waiting anywhere every queue's waiting work is zero: the first one in turn wins.
     if (this.waitingEntries === 0) return best;
     let bestWork = best.totalWorkSum;
     for (let i = 1; i < handSize; i++) {
-      const q = hand[(offset + i) % handSize]!;
+      const q = this.card(flow, (offset + i) % handSize);
       if (q.totalWorkSum < bestWork) {
         best = q;
         bestWork = q.totalWorkSum;
@@ -358,10 +422,42 @@ export class PriorityLevel {
     return best;
   }
 
+  private deal(flow: FlowClassification): void {
+    const dealt = dealHand(flow.hash, this.spec.queues, this.spec.handSize);
+    flow.handRevision = this.handRevision;
+    if (this.cardsPerWord === 0) {
+      flow.hand = Array.from(dealt, (index) => this.queues[index]!);
+      return;
+    }
+    let hand0 = 0;
+    let hand1 = 0;
+    for (let i = 0; i < dealt.length; i++) {
+      const word = i < this.cardsPerWord ? 0 : 1;
+      const shift = (i - word * this.cardsPerWord) * this.cardBits;
+      if (word === 0) hand0 |= dealt[i]! << shift;
+      else hand1 |= dealt[i]! << shift;
+    }
+    flow.hand = null;
+    flow.hand0 = hand0;
+    flow.hand1 = hand1;
+  }
+
+  /** The i-th queue of the flow's hand. */
+  private card(flow: FlowClassification, i: number): Queue {
+    const perWord = this.cardsPerWord;
+    if (perWord === 0) return flow.hand![i] as Queue;
+    const bits = this.cardBits;
+    const index =
+      i < perWord
+        ? (flow.hand0 >>> (i * bits)) & ((1 << bits) - 1)
+        : (flow.hand1 >>> ((i - perWord) * bits)) & ((1 << bits) - 1);
+    return this.queues[index]!;
+  }
+
   /** Anti-windup: a queue's virtual dispatch never precedes its oldest request's arrival. */
   private boundNextDispatch(queue: Queue): void {
-    const head = queue.peek();
-    if (head !== null && queue.nextDispatchR < head.arrivalR) queue.nextDispatchR = head.arrivalR;
+    const arrivalR = queue.headArrivalR();
+    if (queue.nextDispatchR < arrivalR) queue.nextDispatchR = arrivalR;
   }
 
   private dispatchAsMuchAsPossible(now: number): void {
@@ -416,9 +512,9 @@ export class PriorityLevel {
 
   /** Bookkeeping for an entry leaving the waiting state (dispatch or time-out). */
   private removeWaiting(queue: Queue, request: ApfRequest): void {
-    if (request.timer !== -1) {
-      this.sim.cancel(request.timer);
-      request.timer = -1;
+    if (request.apfTimer !== -1) {
+      this.sim.cancel(request.apfTimer);
+      request.apfTimer = -1;
     }
     queue.length -= request.count;
     queue.totalWorkSum -= request.totalWork;
@@ -440,56 +536,54 @@ export class PriorityLevel {
   }
 
   private start(now: number, request: ApfRequest, queue: Queue | null): void {
-    request.state = EXECUTING;
-    request.queue = queue;
-    request.startTime = now;
+    request.apfState = EXECUTING;
+    request.apfQueue = queue;
+    request.dispatchedAt = now;
     this.executingEntries++;
     this.executingRequests += request.count;
     this.seatsInUse += request.seats;
     this.counters.dispatched += request.count;
     this.noteDemand(now);
-    const onDispatch = request.onDispatch!;
-    request.onDispatch = null;
-    request.onReject = null;
-    onDispatch(request.release);
+    request.apfDispatched();
   }
 
   /** The handler finished (the replica called release). */
   finish(request: ApfRequest): void {
-    if (request.state !== EXECUTING || this.isDetached) return;
+    if (request.apfState !== EXECUTING || this.isDetached) return;
     const now = this.sim.now;
     this.sync(now);
     this.executingEntries--;
     this.executingRequests -= request.count;
-    const queue = request.queue;
+    const queue = request.apfQueue;
     if (queue !== null) {
       queue.executingEntries--;
-      const serviceTime = now - request.startTime;
-      queue.nextDispatchR -= request.estimatedInitialWork - request.initialSeats * serviceTime;
+      const serviceTime = now - request.dispatchedAt;
+      const estimatedInitialWork = request.estimatedSeats * ESTIMATED_SERVICE_DURATION;
+      queue.nextDispatchR -= estimatedInitialWork - request.initialSeats * serviceTime;
       this.boundNextDispatch(queue);
       if (queue.executingEntries === 0 && queue.waitingEntries === 0) this.activeQueues--;
     }
     if (request.additionalLatency > 0) {
-      request.state = LINGERING;
-      request.timer = this.sim.schedule(request.additionalLatency, onAdditionalLatencyOver, request);
+      request.apfState = LINGERING;
+      request.apfTimer = this.sim.schedule(request.additionalLatency, onAdditionalLatencyOver, request);
     } else this.releaseSeats(now, request);
     this.dispatchAsMuchAsPossible(now);
   }
 
   lingerOver(request: ApfRequest): void {
-    if (request.state !== LINGERING || this.isDetached) return;
+    if (request.apfState !== LINGERING || this.isDetached) return;
     const now = this.sim.now;
-    request.timer = -1;
+    request.apfTimer = -1;
     this.sync(now);
     this.releaseSeats(now, request);
     this.dispatchAsMuchAsPossible(now);
   }
 
   private releaseSeats(now: number, request: ApfRequest): void {
-    request.state = DONE;
+    request.apfState = DONE;
     this.seatsInUse -= request.seats;
-    if (request.queue !== null) {
-      request.queue.seatsInUse -= request.seats;
+    if (request.apfQueue !== null) {
+      request.apfQueue.seatsInUse -= request.seats;
       this.queuedSeatsInUse -= request.seats;
     }
     this.noteDemand(now);
@@ -497,14 +591,14 @@ export class PriorityLevel {
 
   /** The queue-wait limit expired while the request was still queued. */
   timeOut(request: ApfRequest): void {
-    if (request.state !== WAITING || this.isDetached) return;
+    if (request.apfState !== WAITING || this.isDetached) return;
     const now = this.sim.now;
-    request.timer = -1;
+    request.apfTimer = -1;
     this.sync(now);
-    const queue = request.queue!;
+    const queue = request.apfQueue!;
     this.removeWaiting(queue, request);
     if (queue.waitingEntries === 0 && queue.executingEntries === 0) this.activeQueues--;
-    request.state = DONE;
+    request.apfState = DONE;
     this.boundNextDispatch(queue);
     this.noteDemand(now);
     this.reject(now, request, 'time-out');
@@ -515,17 +609,14 @@ export class PriorityLevel {
     request: ApfRequest,
     reason: 'queue-full' | 'time-out' | 'concurrency-limit',
   ): void {
-    request.state = DONE;
+    request.apfState = DONE;
     if (reason === 'queue-full') this.counters.queueFull += request.count;
     else if (reason === 'time-out') this.counters.timeOut += request.count;
     else this.counters.concurrencyLimit += request.count;
     const before = this.dropped.retryAfter;
     const retryAfter = this.dropped.record(now, request.count);
     if (retryAfter > before) this.onRetryAfterRaised(this.spec.name, retryAfter);
-    const onReject = request.onReject!;
-    request.onDispatch = null;
-    request.onReject = null;
-    onReject(reason, retryAfter);
+    request.apfRejected(reason, retryAfter);
   }
 
   /**
@@ -537,18 +628,15 @@ export class PriorityLevel {
     const cancelled: ApfRequest[] = [];
     for (const queue of this.queues) {
       for (const r of queue.waiting()) {
-        if (r.timer !== -1) this.sim.cancel(r.timer);
-        r.timer = -1;
-        r.state = DONE;
+        if (r.apfTimer !== -1) this.sim.cancel(r.apfTimer);
+        r.apfTimer = -1;
+        r.apfState = DONE;
         cancelled.push(r);
       }
     }
     for (const r of cancelled) {
       this.counters.cancelled += r.count;
-      const onReject = r.onReject!;
-      r.onDispatch = null;
-      r.onReject = null;
-      onReject('cancelled', 0);
+      r.apfRejected('cancelled', 0);
     }
   }
 }

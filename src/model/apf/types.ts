@@ -1,6 +1,7 @@
 import type { FlowSchema, PriorityLevelConfiguration } from 'kubernetes-types/flowcontrol/v1.d.ts';
 import type { ApiRequest, RejectReason } from '../api-types.js';
 import type { Component, EventLog } from '../component.js';
+import type { ApfRequest } from './priority-level.js';
 import type { WorkEstimate, WorkInput } from './work-estimator.js';
 
 export interface Classification {
@@ -26,6 +27,17 @@ export interface ApfFilter extends Component {
     queueWaitLimit: number,
     dispatch: (release: () => void) => void,
     reject: (reason: RejectReason, retryAfterSeconds: number) => void,
+  ): void;
+  /**
+   * handle() for a caller that extends ApfRequest (the API server's call record): the filter answers
+   * through its methods, allocating nothing per request. `ticket` is fresh (never handled before).
+   */
+  admit(
+    request: ApiRequest,
+    c: Classification,
+    work: WorkEstimate,
+    queueWaitLimit: number,
+    ticket: ApfRequest,
   ): void;
   /** Replace user objects (merged over the bootstrap set; mandatory exempt/catch-all always present). */
   applyConfiguration(

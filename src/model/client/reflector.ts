@@ -49,6 +49,11 @@ export interface ReflectorOptions extends InformerOptions {
   readonly stats?: RequestStats;
   /** Called after every LIST and watch-open attempt (true when it worked): liveness of the process. */
   readonly onAttempt?: (isOk: boolean) => void;
+  /**
+   * Called when a LIST (all its pages) has arrived, before the store is replaced: `isRelist` when the
+   * store still holds the previous list's objects (client-go's Replace holds both until it is done).
+   */
+  readonly onListed?: (isRelist: boolean) => void;
 }
 
 export interface Reflector extends Informer {
@@ -93,6 +98,11 @@ class ReflectorImpl implements Reflector, WatchHandlers {
   private readonly count: number;
   private readonly stats: RequestStats | undefined;
   private watchReq: MutableRequest | null = null;
+  /**
+   * options.onAttempt, read on every watch. NOTE: a copy, for speed: callers build options by
+   * spreading, which gives every options object a shape of its own (a megamorphic load).
+   */
+  private readonly onAttempt: ((isOk: boolean) => void) | undefined;
 
   constructor(
     private readonly sim: Simulation,
@@ -107,6 +117,7 @@ class ReflectorImpl implements Reflector, WatchHandlers {
       createApiClient(sim, api, { name: options.name, rate: options.client, isPerMember: true });
     this.count = options.count ?? 1;
     this.stats = options.stats ?? (api as Partial<ClusterApi>).stats;
+    this.onAttempt = options.onAttempt;
   }
 
   get hasSynced(): boolean {
@@ -254,16 +265,19 @@ class ReflectorImpl implements Reflector, WatchHandlers {
     this.hasRv = true;
     this.lastRv = this.sim.now;
     const wasSynced = this.isSyncedValue;
+    this.options.onListed?.(wasSynced);
+    // The listener may have stopped this informer (its process was OOM-killed by the list).
+    if (epoch !== this.epoch) return;
     this.isSyncedValue = true;
     if (!wasSynced) for (const l of this.listeners) l();
     if (epoch !== this.epoch) return;
-    this.options.onAttempt?.(true);
+    this.onAttempt?.(true);
     if (epoch !== this.epoch) return;
     this.openWatch();
   }
 
   private failed(relist: boolean): void {
-    this.options.onAttempt?.(false);
+    this.onAttempt?.(false);
     if (this.state === State.stopped) return;
     this.state = State.waiting;
     const wait = this.backoff.next(this.sim.now);
@@ -321,7 +335,7 @@ class ReflectorImpl implements Reflector, WatchHandlers {
     if (o.kind === 'ok' && handle !== null) {
       this.handle = handle;
       this.handleOpenedAt = this.sim.now;
-      this.options.onAttempt?.(true);
+      this.onAttempt?.(true);
       return;
     }
     // 429 (retries exhausted) and connection refused: back off and watch again (isWatchErrorRetriable).

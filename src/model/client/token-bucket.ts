@@ -2,6 +2,8 @@
  * client-go's client-side rate limiter: a token bucket of `burst` tokens refilled at `qps`
  * (flowcontrol.NewTokenBucketRateLimiter, golang.org/x/time/rate). `reserve` books a token and says
  * how long to wait for it, as rate.Limiter.Reserve does; qps <= 0 means no limit (QPS = -1).
+ * NOTE: the API client inlines this arithmetic (Client.reserve in api-client.ts, for speed); a test
+ * checks the two wait the same.
  */
 export class TokenBucket {
   private tokens: number;

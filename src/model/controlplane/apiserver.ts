@@ -22,7 +22,7 @@
  * call, so the processor-sharing and etcd layers schedule no closures per request.
  */
 import type { Simulation } from '../../engine/index.js';
-import { type ApfFilter, type Classification, requestWaitLimit } from '../apf/index.js';
+import { ApfRequest, type ApfFilter, type Classification, requestWaitLimit } from '../apf/index.js';
 import type { ApiCallback, ApiOutcome, RejectReason } from '../api-types.js';
 import type { Component, EventLog, MetricDeclaration } from '../component.js';
 import type { ApiServerConfig } from '../config.js';
@@ -61,7 +61,16 @@ import {
 } from './parameters.js';
 import { createProcessorSharing, type ProcessorSharing } from './processor-sharing.js';
 import { type RequestStats, verbClassIndex } from './request-stats.js';
-import { hasSelector, isSet, type ServePath, type ServerRequest, servePath } from './serving.js';
+import {
+  type ApfMemoSlots,
+  clientClassOf,
+  hasSelector,
+  isSet,
+  type OutcomeReceiver,
+  type ServePath,
+  type ServerRequest,
+  servePath,
+} from './serving.js';
 import type { VersionRules } from './version.js';
 import type { ClusterWatch, WatchCloseReason, WatchHost } from './watch.js';
 
@@ -101,12 +110,13 @@ function returnedObjects(request: ServerRequest, inScope: number): number {
   return Math.min(expected, inScope);
 }
 
-class Call {
+/** One request on a replica; also its APF record (ApfRequest), so admission allocates one object. */
+class Call extends ApfRequest {
   state = QUEUED;
   phase = PHASE_NONE;
   isResponded = false;
-  release: (() => void) | null = null;
-  dispatchedAt = -1;
+  /** Dispatched by APF and not yet released. */
+  isHoldingSeats = false;
   psJob = -1;
   timer = -1;
   memory = 0;
@@ -117,7 +127,6 @@ class Call {
   deadlineList: DeadlineList | null = null;
   prev: Call | null = null;
   next: Call | null = null;
-  readonly count: number;
   readonly verbClass: number;
   readonly epoch: number;
 
@@ -125,11 +134,13 @@ class Call {
     readonly replica: Replica,
     readonly request: ServerRequest,
     readonly done: ApiCallback | null,
+    readonly receiver: OutcomeReceiver | null,
     readonly resource: ResourceInfo,
     readonly arrival: number,
     readonly deadline: number,
     readonly watch: ClusterWatch | null,
   ) {
+    super();
     this.count = request.count ?? 1;
     this.verbClass = verbClassIndex(request.verb);
     this.epoch = replica.epoch;
@@ -138,35 +149,74 @@ class Call {
   get isLive(): boolean {
     return this.epoch === this.replica.epoch && this.state === EXECUTING;
   }
+
+  /** Whether someone waits for the outcome. */
+  get hasCaller(): boolean {
+    return this.done !== null || this.receiver !== null;
+  }
+
+  /** Hands the outcome to the caller. */
+  deliver(outcome: ApiOutcome): void {
+    if (this.receiver !== null) this.receiver.receiveOutcome(outcome);
+    else if (this.done !== null) this.done(outcome);
+  }
+
+  apfDispatched(): void {
+    this.replica.dispatched(this);
+  }
+
+  apfRejected(reason: RejectReason, retryAfterSeconds: number): void {
+    this.replica.rejected(this, reason, retryAfterSeconds);
+  }
 }
 
 /**
  * FIFO of calls with equal timeouts: deadlines are non-decreasing within it. Finished calls leave the
  * front as soon as they finish (prune), so the list holds about the calls in flight; holding every
  * call until its deadline would promote millions of short-lived objects to V8's old space.
+ *
+ * NOTE: a ring that keeps its capacity: the list empties after almost every request, and an array
+ * truncated to length 0 reallocated its backing store on the next push (one allocation per request).
  */
 class DeadlineList {
-  readonly items: (Call | null)[] = [];
-  head = 0;
+  private ring: (Call | null)[] = [null, null, null, null, null, null, null, null];
+  private head = 0;
+  private size = 0;
 
   push(call: Call): void {
-    this.items.push(call);
+    if (this.size === this.ring.length) this.grow();
+    this.ring[(this.head + this.size) & (this.ring.length - 1)] = call;
+    this.size++;
   }
 
+  /** The oldest entry, or null when empty. */
+  first(): Call | null {
+    return this.size > 0 ? this.ring[this.head]! : null;
+  }
+
+  shift(): void {
+    this.ring[this.head] = null;
+    this.head = (this.head + 1) & (this.ring.length - 1);
+    this.size--;
+  }
+
+  /** Drops finished calls from the front. */
   prune(): void {
-    const items = this.items;
-    while (this.head < items.length) {
-      const call = items[this.head];
-      if (call !== null && call !== undefined && !isFinished(call)) break;
-      items[this.head++] = null;
-    }
-    if (this.head === items.length) {
-      items.length = 0;
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > items.length) {
-      items.splice(0, this.head);
-      this.head = 0;
-    }
+    while (this.size > 0 && isFinished(this.ring[this.head]!)) this.shift();
+  }
+
+  clear(): void {
+    this.ring.fill(null);
+    this.head = 0;
+    this.size = 0;
+  }
+
+  private grow(): void {
+    const capacity = this.ring.length;
+    const grown: (Call | null)[] = new Array(capacity * 2).fill(null);
+    for (let i = 0; i < this.size; i++) grown[i] = this.ring[(this.head + i) & (capacity - 1)]!;
+    this.ring = grown;
+    this.head = 0;
   }
 }
 
@@ -249,16 +299,23 @@ export class Replica implements Component, WatchHost {
   private restartTimer = -1;
   readonly ps: ProcessorSharing;
   private readonly caches = new Map<string, CacheState>();
+  /** The same states by ResourceInfo.index (NOTE: an array load on the request path, not a Map lookup). */
+  private readonly cacheAt: (CacheState | undefined)[] = [];
   /** In-flight calls as an intrusive doubly-linked list (sentinel): O(1) add/remove, no hashing. */
   private readonly inflight: Call;
+  /** One list per distinct timeout, in creation order (the order deadlines are checked in). */
   private readonly deadlineLists = new Map<number, DeadlineList>();
+  private readonly deadlineListOrder: DeadlineList[] = [];
+  /** The last list used: consecutive requests mostly share a timeout. */
+  private lastTimeout = Number.NaN;
+  private lastDeadlineList: DeadlineList | null = null;
   private deadlineTimer = -1;
   private deadlineAt = Number.POSITIVE_INFINITY;
   /** Established watches (swap-remove array; slot kept on the watch). */
   private readonly watches: ClusterWatch[] = [];
   /** Weighted watch counts per resource: all watchers, and those dispatched only for one node. */
-  private readonly watchersAll = new Map<string, number>();
-  private readonly watchersIndexed = new Map<string, number>();
+  private readonly watchersAll: number[] = [];
+  private readonly watchersIndexed: number[] = [];
   private watchCount = 0;
   private requestMemory = 0;
   private lastWrites = new Map<string, number>();
@@ -283,6 +340,8 @@ export class Replica implements Component, WatchHost {
   /** Identifies the APF configuration the memoised classifications were made under. */
   private apfToken: object = {};
   private readonly workInput = { numStored: 0, servedFromCache: false, watchers: 0 };
+  private lastResourceName = '';
+  private lastResource: ResourceInfo | null = null;
 
   constructor(
     private readonly sim: Simulation,
@@ -388,19 +447,22 @@ export class Replica implements Component, WatchHost {
   }
 
   private cache(resource: ResourceInfo): CacheState {
-    let c = this.caches.get(resource.name);
+    let c = this.cacheAt[resource.index];
+    if (c !== undefined) return c;
+    c = this.caches.get(resource.name);
     if (c === undefined) {
       // A resource first seen after start: its cacher existed since start (CRDs, rare kinds).
       c = { isReady: this.isUp, initAt: this.upSince, waiters: [] };
       this.caches.set(resource.name, c);
     }
+    this.cacheAt[resource.index] = c;
     return c;
   }
 
   /** Watchers interested in one event of `resource` (cluster-wide ones plus the node's own). */
   interestedWatchers(resource: ResourceInfo): number {
-    const all = this.watchersAll.get(resource.name) ?? 0;
-    const indexed = this.watchersIndexed.get(resource.name) ?? 0;
+    const all = this.watchersAll[resource.index] ?? 0;
+    const indexed = this.watchersIndexed[resource.index] ?? 0;
     const nodes = Math.max(1, this.options.nodes());
     return all - indexed + indexed / nodes;
   }
@@ -468,6 +530,31 @@ export class Replica implements Component, WatchHost {
     for (const call of waiters) if (call.isLive && call.phase === PHASE_WAIT) this.execute(call);
   }
 
+  /** Where the memory is, for the OOM message: baseline, watches, and the three largest holders. */
+  private memoryBreakdown(): string {
+    const gib = (b: number): string => `${(b / 2 ** 30).toFixed(1)} GiB`;
+    const holders = new Map<string, { bytes: number; calls: number }>();
+    let byCalls = 0;
+    for (const c of this.inflightCalls()) {
+      if (c.memory <= 0) continue;
+      byCalls += c.memory;
+      const key = `${c.request.verb} ${c.request.resource} from ${c.servedFrom} by ${c.request.identity.clientClass}`;
+      const h = holders.get(key) ?? { bytes: 0, calls: 0 };
+      h.bytes += c.memory;
+      h.calls++;
+      holders.set(key, h);
+    }
+    const top = [...holders.entries()].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 3);
+    const parts = [
+      `baseline ${gib(this.baseline)}`,
+      `watches ${gib(this.watchCount * MEMORY_PER_WATCH_BYTES)}`,
+      ...top.map(([k, h]) => `${h.calls} x ${k} ${gib(h.bytes)}`),
+    ];
+    const rebuilding = this.requestMemory - byCalls;
+    if (rebuilding > 0) parts.push(`watch-cache rebuilds ${gib(rebuilding)}`);
+    return parts.join(', ');
+  }
+
   /** OOM kill (or crash): everything in flight is lost; restarts after the crash-loop back-off. */
   kill(reason: string): void {
     if (!this.isUp) return;
@@ -483,7 +570,7 @@ export class Replica implements Component, WatchHost {
     this.log(
       reason === 'oom' ? 'apiserver-oom-killed' : 'apiserver-killed',
       'critical',
-      `${this.id} ${reason === 'oom' ? 'OOM-killed' : `killed (${reason})`} at ${(memory / 2 ** 30).toFixed(1)} GiB with ${this.inflightCalls().length} requests in flight and ${this.watchCount} watches; back in ${delay.toFixed(0)} s`,
+      `${this.id} ${reason === 'oom' ? 'OOM-killed' : `killed (${reason})`} at ${(memory / 2 ** 30).toFixed(1)} GiB with ${this.inflightCalls().length} requests in flight and ${this.watchCount} watches; back in ${delay.toFixed(0)} s${reason === 'oom' ? ` (${this.memoryBreakdown()})` : ''}`,
     );
     this.dropEverything('unreachable', 'replica-restart');
     if (!this.isRetired) this.restartTimer = this.sim.schedule(delay, onRestart, this);
@@ -512,10 +599,7 @@ export class Replica implements Component, WatchHost {
     }
     this.ps.clear();
     this.requestMemory = 0;
-    for (const list of this.deadlineLists.values()) {
-      list.items.length = 0;
-      list.head = 0;
-    }
+    for (const list of this.deadlineListOrder) list.clear();
     if (this.deadlineTimer !== -1) this.sim.cancel(this.deadlineTimer);
     this.deadlineTimer = -1;
     this.deadlineAt = Number.POSITIVE_INFINITY;
@@ -533,17 +617,17 @@ export class Replica implements Component, WatchHost {
       this.unregister(w);
     }
     this.watchCount = 0;
-    this.watchersAll.clear();
-    this.watchersIndexed.clear();
+    this.watchersAll.length = 0;
+    this.watchersIndexed.length = 0;
     // Clients hear about it after this event: no re-entrant resubmission into a dying replica.
     this.sim.schedule(
       0,
       () => {
         for (const call of calls) {
-          if (call.isResponded || call.done === null) continue;
+          if (call.isResponded || !call.hasCaller) continue;
           call.isResponded = true;
           stats.responded(outcome, call.count, call.request.identity.clientClass);
-          call.done({
+          call.deliver({
             kind: 'unreachable',
             status: 0,
             latency: (now - call.arrival) as ApiOutcome['latency'],
@@ -559,11 +643,21 @@ export class Replica implements Component, WatchHost {
   // ----- admission ------------------------------------------------------------------------------
 
   submit(request: ServerRequest, done: ApiCallback): void {
-    this.admit(request, done, null);
+    this.admit(request, done, null, null);
   }
 
   openWatch(watch: ClusterWatch, opened: ApiCallback): void {
-    this.admit(watch.request, opened, watch);
+    this.admit(watch.request, opened, null, watch);
+  }
+
+  /** submit() with either a callback or a receiver (exactly one set). */
+  accept(request: ServerRequest, done: ApiCallback | null, receiver: OutcomeReceiver | null): void {
+    this.admit(request, done, receiver, null);
+  }
+
+  /** openWatch() with either a callback or a receiver (exactly one set). */
+  acceptWatch(watch: ClusterWatch, done: ApiCallback | null, receiver: OutcomeReceiver | null): void {
+    this.admit(watch.request, done, receiver, watch);
   }
 
   /** Registers a watch established before the simulation started (warm start). */
@@ -571,10 +665,15 @@ export class Replica implements Component, WatchHost {
     this.register(watch, remainingTimeout);
   }
 
-  private admit(request: ServerRequest, done: ApiCallback, watch: ClusterWatch | null): void {
+  private admit(
+    request: ServerRequest,
+    done: ApiCallback | null,
+    receiver: OutcomeReceiver | null,
+    watch: ClusterWatch | null,
+  ): void {
     const now = this.sim.now;
     const opts = this.options;
-    const resource = opts.store.get(request.resource);
+    const resource = this.resourceOf(request.resource);
     const requestTimeout = opts.config.requestTimeout;
     const isWatch = request.verb === 'watch';
     const timeout =
@@ -582,7 +681,7 @@ export class Replica implements Component, WatchHost {
         ? Math.min(request.timeout, requestTimeout)
         : requestTimeout;
     const deadline = isWatch ? Number.POSITIVE_INFINITY : now + timeout;
-    const call = new Call(this, request, done, resource, now, deadline, watch);
+    const call = new Call(this, request, done, receiver, resource, now, deadline, watch);
     opts.stats.arrived(call.count);
     const apf = opts.apf;
     const c = this.classify(request);
@@ -596,14 +695,19 @@ export class Replica implements Component, WatchHost {
     const work = apf.estimateWork(request, c, input);
     this.link(call);
     if (!isWatch) this.trackDeadline(call, timeout);
-    apf.handle(
-      request,
-      c,
-      work,
-      requestWaitLimit(isWatch ? undefined : timeout, requestTimeout),
-      (release) => this.dispatched(call, release),
-      (reason, retryAfter) => this.rejected(call, reason, retryAfter),
-    );
+    apf.admit(request, c, work, requestWaitLimit(isWatch ? undefined : timeout, requestTimeout), call);
+  }
+
+  /**
+   * store.get with a one-entry cache (NOTE: for speed: most requests in a row are lease renewals, and
+   * resource names are interned strings, so the check is a pointer compare).
+   */
+  private resourceOf(name: string): ResourceInfo {
+    if (name === this.lastResourceName && this.lastResource !== null) return this.lastResource;
+    const info = this.options.store.get(name);
+    this.lastResourceName = name;
+    this.lastResource = info;
+    return info;
   }
 
   /**
@@ -612,18 +716,8 @@ export class Replica implements Component, WatchHost {
    * makeRequest carry a memo slot (a field load instead of a WeakMap lookup: this runs per request).
    */
   private classify(request: ServerRequest): Classification {
-    const memo = (request as { apfMemo?: unknown[] | null }).apfMemo;
-    if (memo !== undefined) {
-      const at = 2 * this.options.index;
-      if (memo !== null && memo[at] === this.apfToken) return memo[at + 1] as Classification;
-      const c = this.options.apf.classify(request);
-      const slots = memo ?? [];
-      while (slots.length < at + 2) slots.push(null);
-      slots[at] = this.apfToken;
-      slots[at + 1] = c;
-      (request as { apfMemo?: unknown[] | null }).apfMemo = slots;
-      return c;
-    }
+    const r = request as Partial<ApfMemoSlots>;
+    if (r.apfToken0 !== undefined) return this.classifyMemo(request, r as ApfMemoSlots);
     let c = this.classifications.get(request);
     if (c === undefined) {
       c = this.options.apf.classify(request);
@@ -632,26 +726,63 @@ export class Replica implements Component, WatchHost {
     return c;
   }
 
-  private dispatched(call: Call, release: () => void): void {
+  private classifyMemo(request: ServerRequest, r: ApfMemoSlots): Classification {
+    const token = this.apfToken;
+    switch (this.options.index) {
+      case 0:
+        if (r.apfToken0 !== token) {
+          r.apfClass0 = this.options.apf.classify(request);
+          r.apfToken0 = token;
+        }
+        return r.apfClass0 as Classification;
+      case 1:
+        if (r.apfToken1 !== token) {
+          r.apfClass1 = this.options.apf.classify(request);
+          r.apfToken1 = token;
+        }
+        return r.apfClass1 as Classification;
+      case 2:
+        if (r.apfToken2 !== token) {
+          r.apfClass2 = this.options.apf.classify(request);
+          r.apfToken2 = token;
+        }
+        return r.apfClass2 as Classification;
+    }
+    const memo = r.apfMemo;
+    const at = 2 * (this.options.index - 3);
+    if (memo !== null && memo[at] === token) return memo[at + 1] as Classification;
+    const c = this.options.apf.classify(request);
+    const slots = memo ?? [];
+    while (slots.length < at + 2) slots.push(null);
+    slots[at] = token;
+    slots[at + 1] = c;
+    r.apfMemo = slots;
+    return c;
+  }
+
+  dispatched(call: Call): void {
+    // (The level set dispatchedAt; a refused dispatch clears it after the release has read it.)
     if (call.epoch !== this.epoch || call.state !== QUEUED) {
-      release();
+      call.apfRelease();
+      call.dispatchedAt = -1;
       return;
     }
     if (call.isResponded) {
       // Timed out while queued (cannot normally happen: the queue-wait limit is a quarter of it).
-      release();
+      call.apfRelease();
+      call.dispatchedAt = -1;
       this.unlink(call);
       call.state = DONE;
       return;
     }
     call.state = EXECUTING;
-    call.release = release;
+    call.isHoldingSeats = true;
     call.dispatchedAt = this.sim.now;
     this.addMemory(call, MEMORY_PER_REQUEST_BYTES * call.count);
     if (call.isLive) this.execute(call);
   }
 
-  private rejected(call: Call, reason: RejectReason, retryAfter: number): void {
+  rejected(call: Call, reason: RejectReason, retryAfter: number): void {
     if (call.epoch !== this.epoch || call.state !== QUEUED) return;
     this.unlink(call);
     call.state = DONE;
@@ -768,7 +899,7 @@ export class Replica implements Component, WatchHost {
 
   private runCpu(call: Call, cost: number): void {
     const work = cost * call.count;
-    this.options.stats.chargeApiserver(call.request.identity.clientClass, work);
+    this.options.stats.chargeApiserver(clientClassOf(call.request), work);
     call.phase = PHASE_CPU;
     if (cost > FLUID_JOB_CPU) {
       call.psJob = this.ps.add(cost, call.count, onCpuDone, call);
@@ -790,7 +921,7 @@ export class Replica implements Component, WatchHost {
   }
 
   private chargeEtcd(call: Call, cost: number): void {
-    this.options.stats.chargeEtcd(call.request.identity.clientClass, cost * call.count);
+    this.options.stats.chargeEtcd(clientClassOf(call.request), cost * call.count);
   }
 
   etcdCountDone(call: Call): void {
@@ -878,8 +1009,13 @@ export class Replica implements Component, WatchHost {
     // The write is in etcd whatever happened to the handler: watchers and the writer's effects see it.
     const resource = call.resource;
     resource.writes += call.count;
-    const onCommit = call.request.onCommit;
-    if (onCommit !== undefined) onCommit(call.count);
+    const request = call.request;
+    const listener = request.commitListener;
+    if (listener !== undefined && listener !== null) listener.committed(call.count);
+    else {
+      const onCommit = request.onCommit;
+      if (onCommit !== undefined) onCommit(call.count);
+    }
     if (!call.isLive) return;
     this.respond(call, {
       kind: 'ok',
@@ -938,9 +1074,9 @@ export class Replica implements Component, WatchHost {
             : 'rejected'
           : outcome.kind,
       call.count,
-      call.request.identity.clientClass,
+      clientClassOf(call.request),
     );
-    if (call.done !== null) call.done(outcome);
+    call.deliver(outcome);
   }
 
   /** The handler returned: seats and memory are released. */
@@ -956,9 +1092,10 @@ export class Replica implements Component, WatchHost {
       call.deadlineList = null;
       list.prune();
     }
-    const release = call.release;
-    call.release = null;
-    if (release !== null) release();
+    if (call.isHoldingSeats) {
+      call.isHoldingSeats = false;
+      call.apfRelease();
+    }
   }
 
   private addMemory(call: Call, bytes: number): void {
@@ -977,10 +1114,16 @@ export class Replica implements Component, WatchHost {
   // ----- deadlines ------------------------------------------------------------------------------
 
   private trackDeadline(call: Call, timeout: number): void {
-    let list = this.deadlineLists.get(timeout);
-    if (list === undefined) {
-      list = new DeadlineList();
-      this.deadlineLists.set(timeout, list);
+    let list = this.lastDeadlineList;
+    if (timeout !== this.lastTimeout || list === null) {
+      list = this.deadlineLists.get(timeout) ?? null;
+      if (list === null) {
+        list = new DeadlineList();
+        this.deadlineLists.set(timeout, list);
+        this.deadlineListOrder.push(list);
+      }
+      this.lastTimeout = timeout;
+      this.lastDeadlineList = list;
     }
     list.push(call);
     call.deadlineList = list;
@@ -998,19 +1141,22 @@ export class Replica implements Component, WatchHost {
     this.deadlineAt = Number.POSITIVE_INFINITY;
     const now = this.sim.now;
     let next = Number.POSITIVE_INFINITY;
-    for (const list of this.deadlineLists.values()) {
-      const items = list.items;
-      while (list.head < items.length) {
-        const call = items[list.head];
-        if (call === null || call === undefined || isFinished(call)) {
-          items[list.head++] = null;
+    // NOTE: indexed loop: a time-out's callbacks may submit requests with a new timeout (a new list).
+    const lists = this.deadlineListOrder;
+    for (let i = 0; i < lists.length; i++) {
+      const list = lists[i]!;
+      for (;;) {
+        const call = list.first();
+        if (call === null) break;
+        if (isFinished(call)) {
+          list.shift();
           continue;
         }
         if (call.deadline > now) {
           if (call.deadline < next) next = call.deadline;
           break;
         }
-        items[list.head++] = null;
+        list.shift();
         this.timeOut(call);
       }
       list.prune();
@@ -1054,10 +1200,9 @@ export class Replica implements Component, WatchHost {
     watch.openedAt = this.sim.now;
     watch.slot = this.watches.length;
     this.watches.push(watch);
-    const name = watch.resource.name;
-    this.watchersAll.set(name, (this.watchersAll.get(name) ?? 0) + watch.weight);
-    if (watch.isNodeIndexed)
-      this.watchersIndexed.set(name, (this.watchersIndexed.get(name) ?? 0) + watch.weight);
+    const at = watch.resource.index;
+    this.watchersAll[at] = (this.watchersAll[at] ?? 0) + watch.weight;
+    if (watch.isNodeIndexed) this.watchersIndexed[at] = (this.watchersIndexed[at] ?? 0) + watch.weight;
     this.watchCount += watch.weight;
     watch.timer = this.sim.schedule(timeout, onWatchTimeout, watch);
     this.checkMemory();
@@ -1078,10 +1223,9 @@ export class Replica implements Component, WatchHost {
       this.watches[slot] = last;
       last.slot = slot;
     }
-    const name = watch.resource.name;
-    this.watchersAll.set(name, (this.watchersAll.get(name) ?? 0) - watch.weight);
-    if (watch.isNodeIndexed)
-      this.watchersIndexed.set(name, (this.watchersIndexed.get(name) ?? 0) - watch.weight);
+    const at = watch.resource.index;
+    this.watchersAll[at] = (this.watchersAll[at] ?? 0) - watch.weight;
+    if (watch.isNodeIndexed) this.watchersIndexed[at] = (this.watchersIndexed[at] ?? 0) - watch.weight;
     this.watchCount -= watch.weight;
     this.unregister(watch);
   }
@@ -1124,7 +1268,7 @@ export class Replica implements Component, WatchHost {
         () => {
           for (const call of victims) {
             this.options.stats.responded('unreachable', call.count, call.request.identity.clientClass);
-            call.done?.({
+            call.deliver({
               kind: 'unreachable',
               status: 0,
               latency: (now - call.arrival) as ApiOutcome['latency'],

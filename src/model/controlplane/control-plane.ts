@@ -13,7 +13,7 @@ import { Replica } from './apiserver.js';
 import { createEtcd, type Etcd } from './etcd.js';
 import { createObjectStore, type ObjectStore } from './object-store.js';
 import { RequestStats } from './request-stats.js';
-import type { ServerRequest } from './serving.js';
+import { clientClassOf, type OutcomeReceiver, type ServerRequest } from './serving.js';
 import { type VersionRules, versionRules } from './version.js';
 import { ClusterWatch, type WatchCloseReason } from './watch.js';
 
@@ -26,6 +26,10 @@ const REFUSED_LATENCY = 0.001;
 export interface ClusterApi extends ApiEndpoint {
   /** Where clients report logical-call latency (client-observed p99). */
   readonly stats: RequestStats;
+  /** submit() answering through `receiver.receiveOutcome` (no closure per caller: see OutcomeReceiver). */
+  submitTo(request: ServerRequest, receiver: OutcomeReceiver): void;
+  /** watch() answering through `receiver.receiveOutcome`. */
+  watchTo(request: ServerRequest, handlers: WatchHandlers, receiver: OutcomeReceiver): WatchHandle;
   /** A watch established before the simulation started (warm start): no request is made. */
   attachWatch(request: ServerRequest, handlers: WatchHandlers, remainingTimeout: number): WatchHandle;
 }
@@ -63,8 +67,15 @@ function unreachable(latency: number): ApiOutcome {
   return { kind: 'unreachable', status: 0, latency: latency as ApiOutcome['latency'] };
 }
 
-function deliver(arg: { readonly done: ApiCallback; readonly outcome: ApiOutcome }): void {
-  arg.done(arg.outcome);
+interface Delivery {
+  readonly done: ApiCallback | null;
+  readonly receiver: OutcomeReceiver | null;
+  readonly outcome: ApiOutcome;
+}
+
+function deliver(arg: Delivery): void {
+  if (arg.receiver !== null) arg.receiver.receiveOutcome(arg.outcome);
+  else arg.done!(arg.outcome);
 }
 
 export function createControlPlane(
@@ -131,9 +142,14 @@ export function createControlPlane(
   const isCutOff = (clientClass: string): boolean =>
     sim.now < outageUntil || (blocked.size > 0 && blocked.has(clientClass));
 
-  const fail = (request: ServerRequest, done: ApiCallback, latency: number): void => {
+  const fail = (
+    request: ServerRequest,
+    done: ApiCallback | null,
+    receiver: OutcomeReceiver | null,
+    latency: number,
+  ): void => {
     stats.responded('unreachable', request.count ?? 1, request.identity.clientClass);
-    sim.schedule(latency, deliver, { done, outcome: unreachable(latency) });
+    sim.schedule(latency, deliver, { done, receiver, outcome: unreachable(latency) });
   };
 
   const cutOffLatency = (request: ServerRequest): number =>
@@ -141,40 +157,64 @@ export function createControlPlane(
       ? Math.min(request.timeout, CONNECT_TIMEOUT)
       : CONNECT_TIMEOUT;
 
+  /** Exactly one of `done` and `receiver` is set. */
+  const route = (
+    request: ServerRequest,
+    done: ApiCallback | null,
+    receiver: OutcomeReceiver | null,
+  ): void => {
+    if (isCutOff(clientClassOf(request))) {
+      fail(request, done, receiver, cutOffLatency(request));
+      return;
+    }
+    const replica = pick();
+    if (replica === null) {
+      fail(request, done, receiver, REFUSED_LATENCY);
+      return;
+    }
+    replica.accept(request, done, receiver);
+  };
+
+  const openWatch = (
+    request: ServerRequest,
+    handlers: WatchHandlers,
+    done: ApiCallback | null,
+    receiver: OutcomeReceiver | null,
+  ): WatchHandle => {
+    const resource = store.get(request.resource);
+    const watch = new ClusterWatch(
+      request,
+      handlers,
+      resource,
+      request.count ?? 1,
+      resource.isNodeIndexed && request.hasFieldSelector === true,
+    );
+    if (isCutOff(clientClassOf(request))) {
+      fail(request, done, receiver, cutOffLatency(request));
+      return watch;
+    }
+    const replica = pick();
+    if (replica === null) {
+      fail(request, done, receiver, REFUSED_LATENCY);
+      return watch;
+    }
+    replica.acceptWatch(watch, done, receiver);
+    return watch;
+  };
+
   const api: ClusterApi = {
     stats,
     submit(request: ServerRequest, done: ApiCallback): void {
-      if (isCutOff(request.identity.clientClass)) {
-        fail(request, done, cutOffLatency(request));
-        return;
-      }
-      const replica = pick();
-      if (replica === null) {
-        fail(request, done, REFUSED_LATENCY);
-        return;
-      }
-      replica.submit(request, done);
+      route(request, done, null);
+    },
+    submitTo(request: ServerRequest, receiver: OutcomeReceiver): void {
+      route(request, null, receiver);
     },
     watch(request: ServerRequest, handlers: WatchHandlers, opened: ApiCallback): WatchHandle {
-      const resource = store.get(request.resource);
-      const watch = new ClusterWatch(
-        request,
-        handlers,
-        resource,
-        request.count ?? 1,
-        resource.isNodeIndexed && request.hasFieldSelector === true,
-      );
-      if (isCutOff(request.identity.clientClass)) {
-        fail(request, opened, cutOffLatency(request));
-        return watch;
-      }
-      const replica = pick();
-      if (replica === null) {
-        fail(request, opened, REFUSED_LATENCY);
-        return watch;
-      }
-      replica.openWatch(watch, opened);
-      return watch;
+      return openWatch(request, handlers, opened, null);
+    },
+    watchTo(request: ServerRequest, handlers: WatchHandlers, receiver: OutcomeReceiver): WatchHandle {
+      return openWatch(request, handlers, null, receiver);
     },
     attachWatch(request: ServerRequest, handlers: WatchHandlers, remainingTimeout: number): WatchHandle {
       const resource = store.get(request.resource);

@@ -6,6 +6,8 @@ import type { ParameterDeclaration } from '../component.js';
 
 export interface ResourceInfo {
   readonly name: string;
+  /** Position in ObjectStore.resources (per-resource state elsewhere is kept in arrays by it). */
+  readonly index: number;
   readonly apiGroup: string;
   /** Protobuf size of one object as stored in etcd, bytes. */
   readonly bytes: number;
@@ -140,6 +142,8 @@ const GROUPS: Record<string, string> = {
 /** `services`: fixed Service count (scenario), or undefined for SERVICES_PER_NODE x nodes. */
 export function createObjectStore(nodes: number, podsPerNode: number, serviceCount?: number): ObjectStore {
   const byName = new Map<string, ResourceInfo>();
+  /** Every name asked for (resources and subresources) and what it resolves to. */
+  const aliases = new Map<string, ResourceInfo>();
   const resources: ResourceInfo[] = [];
   let nodeCount = nodes;
   let extraPods = 0;
@@ -148,6 +152,7 @@ export function createObjectStore(nodes: number, podsPerNode: number, serviceCou
   const define = (name: string, isNodeIndexed = false): ResourceInfo => {
     const info: ResourceInfo = {
       name,
+      index: resources.length,
       apiGroup: GROUPS[name] ?? '',
       bytes: sizeOf(name),
       isNodeIndexed,
@@ -193,6 +198,9 @@ export function createObjectStore(nodes: number, podsPerNode: number, serviceCou
 
   return {
     get(name) {
+      // NOTE: runs per request: one lookup, subresource names included once seen (aliases).
+      const known = aliases.get(name);
+      if (known !== undefined) return known;
       // Subresources (nodes/status, pods/binding) are stored with their parent.
       const slash = name.indexOf('/');
       const resource = slash < 0 ? name : name.slice(0, slash);
@@ -202,6 +210,7 @@ export function createObjectStore(nodes: number, podsPerNode: number, serviceCou
         info = define(resource);
         info.count = 100;
       }
+      aliases.set(name, info);
       return info;
     },
     resources,

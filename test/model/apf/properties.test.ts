@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { PriorityLevel } from '../../../src/model/apf/priority-level.js';
+import type { FlowClassification } from '../../../src/model/apf/classifier.js';
+import type { LevelSpec } from '../../../src/model/apf/config.js';
+import { LevelCounters, PriorityLevel } from '../../../src/model/apf/priority-level.js';
+import { dealHand } from '../../../src/model/apf/shuffle-sharding.js';
+import { createSimulation } from '../../../src/engine/index.js';
 import type { Identity, Verb } from '../../../src/model/api-types.js';
 import {
   admin,
@@ -118,6 +122,61 @@ describe('APF invariants under arbitrary load', () => {
         },
       ),
       { numRuns: 80 },
+    );
+  });
+
+  it('offers a flow the queues dealHand deals it, in turn, whether its hand is packed or kept as queues', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 128 }),
+        fc.integer({ min: 1, max: 16 }),
+        fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+        fc.boolean(),
+        (queues, size, hash, isHandPackingEnabled) => {
+          const handSize = Math.min(size, queues);
+          const spec: LevelSpec = {
+            name: 'fq',
+            kind: 'queue',
+            shares: 10,
+            nominalCL: 10,
+            lendableCL: 0,
+            minCL: 10,
+            maxCL: 10,
+            initialCL: 10,
+            queues,
+            handSize,
+            queueLengthLimit: 50,
+            maxSeats: 1,
+          };
+          PriorityLevel.isHandPackingEnabled = isHandPackingEnabled;
+          try {
+            const sim = createSimulation({ seed: 1 });
+            const fq = new PriorityLevel(sim, spec, new LevelCounters(), () => {});
+            const flow: FlowClassification = {
+              generation: 0,
+              level: null,
+              handRevision: -1,
+              hand0: 0,
+              hand1: 0,
+              hand: null,
+              flowSchema: 'fs',
+              priorityLevel: 'fq',
+              flowKey: 'fs/u',
+              isExempt: false,
+              hash,
+            };
+            // Nothing waits, so each enqueue takes the next card of the hand in turn (queueset.go).
+            const choose = (fq as unknown as { chooseQueue(f: FlowClassification): { index: number } })
+              .chooseQueue;
+            const offered = Array.from({ length: 2 * handSize }, () => choose.call(fq, flow).index);
+            const dealt = Array.from(dealHand(hash, queues, handSize));
+            assert.deepEqual(offered, [...dealt, ...dealt]);
+          } finally {
+            PriorityLevel.isHandPackingEnabled = true;
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

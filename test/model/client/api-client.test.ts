@@ -38,6 +38,35 @@ test('a token bucket never admits more than burst + qps * t requests by time t',
   );
 });
 
+test("a client's inlined rate limiter sends each call exactly when a TokenBucket says it may", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 50 }),
+      fc.integer({ min: 0, max: 20 }),
+      fc.array(fc.double({ min: 0, max: 2, noNaN: true }), { minLength: 1, maxLength: 60 }),
+      (qps, burst, gaps) => {
+        const sim = createSimulation({ seed: 1 });
+        const api = new FakeEndpoint(sim, () => ok());
+        const client = createApiClient(sim, api, { name: 't', rate: { qps, burst, timeout: 0 } });
+        const bucket = new TokenBucket(qps, burst, 0);
+        const expected: number[] = [];
+        let at = 0;
+        for (const gap of gaps) {
+          at += gap;
+          const t = at;
+          expected.push(t + bucket.reserve(t, 1));
+          sim.scheduleAt(t, () => client.call(get, () => {}), undefined);
+        }
+        sim.run();
+        assert.deepEqual(
+          api.seen.map((s) => s.at),
+          expected.slice().sort((a, b) => a - b),
+        );
+      },
+    ),
+  );
+});
+
 test('429s are retried after exactly Retry-After, at most 10 times, each retry passing the limiter', () => {
   const sim = createSimulation({ seed: 1 });
   const api = new FakeEndpoint(sim, () => throttled(2));

@@ -32,6 +32,9 @@ function run(s: Setup, until: number) {
       writes.push(request);
       sim.schedule(0.01, () => done({ kind: 'ok', status: 200, latency: 0.01 as never }), undefined);
     },
+    callTo(request, receiver, tag) {
+      this.call(request, (o) => receiver.callDone(tag, o));
+    },
     watch() {},
     reset() {},
   };
