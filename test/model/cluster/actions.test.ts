@@ -206,3 +206,60 @@ test('a kill switch flipped before the change arrives keeps its agents from ever
   assert.ok(!run.events.some((e) => e.kind === 'apiserver-oom-killed'), 'no agent ever loaded the API');
   assert.equal(run.summary.apiserver!.saturatedAt, null);
 });
+
+// Deleting a DaemonSet is one accepted DELETE; its pods go only as the garbage collector deletes them
+// through the same API (and as their nodes go away).
+
+test('the garbage collector removes every pod of a DaemonSet deleted mid-collapse, retrying the deletes that fail', () => {
+  let acceptedAt = -1;
+  const run = runCluster({
+    config: small(),
+    blockSize: BLOCK,
+    until: 3600,
+    workloads: [telemetryAgent({ startAt: 60 })],
+    setup: (cluster, sim) => {
+      // kubectl delete retried every 10 s from the first failure on, no network block.
+      const del = (): void =>
+        cluster.removeWorkloadViaApi('telemetry-agent', admin, (o) => {
+          if (o.kind === 'ok') acceptedAt = sim.now;
+          else sim.schedule(10, del, undefined);
+        });
+      sim.scheduleAt(400, del, undefined);
+    },
+  });
+  assert.ok(acceptedAt > 0, 'the delete was accepted');
+  assert.ok(run.summary.apiserver!.saturatedAt! < acceptedAt, 'while the control plane was in trouble');
+  assert.equal(run.cluster.workload('telemetry-agent')!.runningPods, 0, 'every pod is gone by the end');
+});
+
+test('scaling node pools down after the delete takes the pods of the removed nodes with them', () => {
+  let runningBefore = -1;
+  let runningAfterScale = -1;
+  const run = runCluster({
+    config: small(),
+    blockSize: BLOCK,
+    until: 1500,
+    workloads: [telemetryAgent({ startAt: 60 })],
+    setup: (cluster, sim) => {
+      sim.scheduleAt(300, () => cluster.setClientClassBlocked('agent', true), undefined);
+      const del = (): void =>
+        cluster.removeWorkloadViaApi('telemetry-agent', admin, (o) => {
+          if (o.kind !== 'ok') {
+            sim.schedule(10, del, undefined);
+            return;
+          }
+          // The same instant: the garbage collector has not deleted anything yet.
+          runningBefore = cluster.workloadRunningPods('telemetry-agent');
+          cluster.scaleNodes(100);
+          runningAfterScale = cluster.workloadRunningPods('telemetry-agent');
+        });
+      sim.scheduleAt(600, del, undefined);
+    },
+  });
+  assert.ok(run.events.some((e) => e.kind === 'workload-deleted'));
+  assert.ok(runningBefore > 400, `${runningBefore} agents ran before the scale-down`);
+  assert.ok(
+    runningAfterScale >= 0 && runningAfterScale <= 100,
+    `${runningAfterScale} agents still running on 100 nodes`,
+  );
+});
