@@ -62,6 +62,23 @@ const action = (over: Partial<ResponseAction> & Pick<ResponseAction, 'id' | 'spe
   ...over,
 });
 
+/** unblock-agents, chained after an action named 'rollback' in the same cluster. */
+const UNBLOCK_AFTER_ROLLBACK = action({
+  id: 'unblock',
+  trigger: { after: 'action', action: 'rollback' },
+  spec: { kind: 'block-client-class', clientClass: 'agent', blocked: false },
+});
+
+/** A playbook over `clusters`, all of them affected throughout. */
+function startPlaybook(
+  sim: Sim,
+  config: ResponseConfig,
+  clusters: readonly ClusterHandle[],
+  log: ReturnType<typeof createEventLog>,
+) {
+  return createPlaybook(sim, config, { clusters, isAffected: () => true, shiftTraffic: () => {} }, log);
+}
+
 test('a kubectl rollback fails while the API is down, is retried, and succeeds once it answers', () => {
   const sim = createSimulation({ seed: 1 });
   const log = createEventLog();
@@ -77,12 +94,7 @@ test('a kubectl rollback fails while the API is down, is retried, and succeeds o
       }),
     ],
   };
-  const pb = createPlaybook(
-    sim,
-    config,
-    { clusters: [c.handle], isAffected: () => true, shiftTraffic: () => {} },
-    log,
-  );
+  const pb = startPlaybook(sim, config, [c.handle], log);
   sim.schedule(100, () => pb.notifyDetection(), undefined);
   sim.run({ until: 3000 });
   assert.deepEqual(
@@ -141,12 +153,7 @@ test('an action chained after another runs per cluster when that cluster finishe
       }),
     ],
   };
-  const pb = createPlaybook(
-    sim,
-    config,
-    { clusters: [fast.handle, slow.handle], isAffected: () => true, shiftTraffic: () => {} },
-    log,
-  );
+  const pb = startPlaybook(sim, config, [fast.handle, slow.handle], log);
   pb.notifyDetection();
   sim.run({ until: 5000 });
   const unblockAt = (c: typeof fast) => Math.round(c.calls.find((x) => x.what === 'unblock agent')!.t);
@@ -162,19 +169,10 @@ test('a rollback counts as done only once the deleted workload has no pods left,
     operators: 1,
     actions: [
       action({ id: 'rollback', spec: { kind: 'kubectl-rollback', workload: 'agent' } }),
-      action({
-        id: 'unblock',
-        trigger: { after: 'action', action: 'rollback' },
-        spec: { kind: 'block-client-class', clientClass: 'agent', blocked: false },
-      }),
+      UNBLOCK_AFTER_ROLLBACK,
     ],
   };
-  const pb = createPlaybook(
-    sim,
-    config,
-    { clusters: [c.handle], isAffected: () => true, shiftTraffic: () => {} },
-    log,
-  );
+  const pb = startPlaybook(sim, config, [c.handle], log);
   pb.notifyDetection();
   sim.run({ until: 2000 });
   const unblock = c.calls.find((x) => x.what === 'unblock agent');
@@ -240,19 +238,10 @@ test('a network block still being set up when the fix lands is dropped, not appl
         spec: { kind: 'block-client-class', clientClass: 'agent', blocked: true },
       }),
       action({ id: 'rollback', decisionDelay: 60, spec: { kind: 'kubectl-rollback', workload: 'agent' } }),
-      action({
-        id: 'unblock',
-        trigger: { after: 'action', action: 'rollback' },
-        spec: { kind: 'block-client-class', clientClass: 'agent', blocked: false },
-      }),
+      UNBLOCK_AFTER_ROLLBACK,
     ],
   };
-  const pb = createPlaybook(
-    sim,
-    config,
-    { clusters: [c.handle], isAffected: () => true, shiftTraffic: () => {} },
-    log,
-  );
+  const pb = startPlaybook(sim, config, [c.handle], log);
   pb.notifyDetection();
   sim.run({ until: 2000 });
   assert.deepEqual(
