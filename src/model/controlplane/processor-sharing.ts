@@ -177,12 +177,11 @@ class PsServer implements ProcessorSharing {
     // Everything within rounding of the current virtual time finishes now (cohorts and ties), and so
     // does work the clock cannot resolve: hours into a run, now + (a few ps) rounds back to now, the
     // event fires at the same instant, virtual time cannot advance, and it would be rescheduled forever.
-    const rate = this.n > 0 ? Math.min(1, this.cap / this.n) : 1;
     const limit =
       this.virtual +
       Math.max(
         1e-12 * (1 + Math.abs(this.virtual)),
-        rate * CLOCK_ULPS * Math.abs(this.sim.now) * Number.EPSILON,
+        this.rate * CLOCK_ULPS * Math.abs(this.sim.now) * Number.EPSILON,
       );
     const completed = this.completed;
     completed.length = 0;

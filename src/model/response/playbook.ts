@@ -42,6 +42,10 @@ interface Task {
 }
 
 const RESCAN_PERIOD = 60;
+
+/** One task per (action, cluster): the key of `started`. */
+const taskKey = (action: ResponseAction, cluster: ClusterHandle): string =>
+  `${action.id}\u0000${cluster.config.name}`;
 /** How often an operator re-runs `kubectl get pods` while a deleted workload's pods drain, seconds (fitted). */
 const POD_CHECK_PERIOD = 30;
 
@@ -55,7 +59,7 @@ export function createPlaybook(
   let busy = 0;
   let firstRollbackFailure: number | null = null;
   let firstActionAt: number | null = null;
-  const started = new Set<string>(); // `${action}\u0000${cluster}`
+  const started = new Set<string>(); // taskKey
   const originalNodes = new Map<ClusterHandle, number>();
   const firedTriggers = new Set<string>();
   /** When each (cluster, client class) was last unblocked. */
@@ -78,7 +82,7 @@ export function createPlaybook(
   };
 
   const enqueue = (action: ResponseAction, cluster: ClusterHandle): void => {
-    const key = `${action.id}\u0000${cluster.config.name}`;
+    const key = taskKey(action, cluster);
     if (started.has(key)) return;
     started.add(key);
     const task: Task = { action, cluster, attempts: 0, begunAt: sim.now };
@@ -141,7 +145,7 @@ export function createPlaybook(
           `${task.action.id}: the cluster is no longer affected`,
         );
         // Not done, only not needed now: the rescan takes the cluster up again if it relapses.
-        started.delete(`${task.action.id}\u0000${task.cluster.config.name}`);
+        started.delete(taskKey(task.action, task.cluster));
         release(task);
         return;
       }

@@ -243,9 +243,13 @@ export class WorkloadRuntime {
       else if (existing.size !== count && !existing.isCreated && !existing.isCreating)
         this.pods[b] = { ...existing, size: count };
     }
-    // Pods of removed nodes go with them.
-    for (let b = blocks; b < this.pods.length; b++) this.removePod(this.pods[b]!, 'node removed');
+    this.dropPodsBeyond(blocks);
     this.pods.length = Math.min(this.pods.length, blocks);
+  }
+
+  /** Pods of removed nodes go with them. */
+  private dropPodsBeyond(blocks: number): void {
+    for (let b = blocks; b < this.pods.length; b++) this.removePod(this.pods[b]!, 'node removed');
   }
 
   /** The workload object was created through the API: the controller starts creating pods. */
@@ -260,8 +264,7 @@ export class WorkloadRuntime {
     if (!this.isCreatedInApi) return;
     if (this.isDeleted) {
       // Nothing is created any more, but the pods of removed nodes still go with their nodes.
-      const blocks = Math.ceil(this.desiredPods() / this.options.blockSize);
-      for (let b = blocks; b < this.pods.length; b++) this.removePod(this.pods[b]!, 'node removed');
+      this.dropPodsBeyond(Math.ceil(this.desiredPods() / this.options.blockSize));
       return;
     }
     this.layout();

@@ -18,23 +18,41 @@ const small = () =>
     fidelity: 'aggregate',
     apiServer: { ...base, cores: 2, memoryBytes: 8 * GIB },
   });
+type RunSetup = NonNullable<Parameters<typeof runCluster>[0]['setup']>;
+type SimulatedCluster = Parameters<RunSetup>[0];
+type Sim = Parameters<RunSetup>[1];
+
 const BLOCK = 10;
 const admin = userIdentity('oncall', [], 'operator');
 
-test('kubectl delete of the agent fails while the control plane is saturated, and works after agents are cut off', () => {
-  const outcomes: { at: number; o: ApiOutcome }[] = [];
-  const run = runCluster({
+/** The small cluster with the agent rolled out at `agentAt`, run to `until` with `setup`'s actions. */
+const runOverloaded = (until: number, agentAt: number, setup: RunSetup) =>
+  runCluster({
     config: small(),
     blockSize: BLOCK,
-    until: 2400,
-    workloads: [telemetryAgent({ startAt: 60 })],
-    setup: (cluster, sim) => {
-      const del = (): void =>
-        cluster.removeWorkloadViaApi('telemetry-agent', admin, (o) => outcomes.push({ at: sim.now, o }));
-      sim.scheduleAt(400, del, undefined);
-      sim.scheduleAt(600, () => cluster.setClientClassBlocked('agent', true), undefined);
-      sim.scheduleAt(1500, del, undefined);
-    },
+    until,
+    workloads: [telemetryAgent({ startAt: agentAt })],
+    setup,
+  });
+
+/** kubectl delete of the agent as the on-call admin, retried every 10 s until accepted. */
+function deleteUntilAccepted(cluster: SimulatedCluster, sim: Sim, onAccepted: () => void): void {
+  const attempt = (): void =>
+    cluster.removeWorkloadViaApi('telemetry-agent', admin, (o) => {
+      if (o.kind === 'ok') onAccepted();
+      else sim.schedule(10, attempt, undefined);
+    });
+  attempt();
+}
+
+test('kubectl delete of the agent fails while the control plane is saturated, and works after agents are cut off', () => {
+  const outcomes: { at: number; o: ApiOutcome }[] = [];
+  const run = runOverloaded(2400, 60, (cluster, sim) => {
+    const del = (): void =>
+      cluster.removeWorkloadViaApi('telemetry-agent', admin, (o) => outcomes.push({ at: sim.now, o }));
+    sim.scheduleAt(400, del, undefined);
+    sim.scheduleAt(600, () => cluster.setClientClassBlocked('agent', true), undefined);
+    sim.scheduleAt(1500, del, undefined);
   });
   assert.ok(run.summary.apiserver!.saturatedAt! < 400);
   assert.notEqual(outcomes[0]!.o.kind, 'ok', `the first delete ${outcomes[0]!.o.kind}`);
@@ -49,14 +67,9 @@ test('kubectl delete of the agent fails while the control plane is saturated, an
 });
 
 test('the node-local kill switch stops the agents without the API, and the control plane recovers', () => {
-  const run = runCluster({
-    config: small(),
-    blockSize: BLOCK,
-    until: 2400,
-    workloads: [telemetryAgent({ startAt: 60 })],
-    setup: (cluster, sim) =>
-      sim.scheduleAt(600, () => cluster.killWorkloadOnNodes('telemetry-agent', 50), undefined),
-  });
+  const run = runOverloaded(2400, 60, (cluster, sim) =>
+    sim.scheduleAt(600, () => cluster.killWorkloadOnNodes('telemetry-agent', 50), undefined),
+  );
   assert.equal(run.cluster.workload('telemetry-agent')!.runningPods, 0);
   const oom = run.events.filter((e) => e.kind === 'apiserver-oom-killed');
   assert.ok(oom.length > 0 && oom[oom.length - 1]!.t < 900, `last OOM at ${oom[oom.length - 1]?.t}`);
@@ -66,19 +79,13 @@ test('the node-local kill switch stops the agents without the API, and the contr
 
 test('a quarantine FlowSchema applied through the API by an exempt admin stops the collapse', () => {
   const applied: ApiOutcome[] = [];
-  const run = runCluster({
-    config: small(),
-    blockSize: BLOCK,
-    until: 2400,
-    workloads: [telemetryAgent({ startAt: 60 })],
-    setup: (cluster, sim) => {
-      const apply = (): void =>
-        cluster.applyApfObjects([QUARANTINE_FS], [QUARANTINE_PLC], (o) => {
-          applied.push(o);
-          if (o.kind !== 'ok') sim.schedule(10, apply, undefined);
-        });
-      sim.scheduleAt(600, apply, undefined);
-    },
+  const run = runOverloaded(2400, 60, (cluster, sim) => {
+    const apply = (): void =>
+      cluster.applyApfObjects([QUARANTINE_FS], [QUARANTINE_PLC], (o) => {
+        applied.push(o);
+        if (o.kind !== 'ok') sim.schedule(10, apply, undefined);
+      });
+    sim.scheduleAt(600, apply, undefined);
   });
   assert.equal(applied[applied.length - 1]!.kind, 'ok');
   assert.ok(run.events.some((e) => e.kind === 'apf-config-applied'));
@@ -190,14 +197,9 @@ test('a Deployment agent runs its replicas, not one pod per node', () => {
 });
 
 test('a kill switch flipped before the change arrives keeps its agents from ever starting', () => {
-  const run = runCluster({
-    config: small(),
-    blockSize: BLOCK,
-    until: 1800,
-    workloads: [telemetryAgent({ startAt: 600 })],
-    setup: (cluster, sim) =>
-      sim.scheduleAt(300, () => cluster.killWorkloadOnNodes('telemetry-agent', 50), undefined),
-  });
+  const run = runOverloaded(1800, 600, (cluster, sim) =>
+    sim.scheduleAt(300, () => cluster.killWorkloadOnNodes('telemetry-agent', 50), undefined),
+  );
   assert.ok(
     run.events.some((e) => e.kind === 'workload-created'),
     'the DaemonSet was still created',
@@ -212,20 +214,9 @@ test('a kill switch flipped before the change arrives keeps its agents from ever
 
 test('the garbage collector removes every pod of a DaemonSet deleted mid-collapse, retrying the deletes that fail', () => {
   let acceptedAt = -1;
-  const run = runCluster({
-    config: small(),
-    blockSize: BLOCK,
-    until: 3600,
-    workloads: [telemetryAgent({ startAt: 60 })],
-    setup: (cluster, sim) => {
-      // kubectl delete retried every 10 s from the first failure on, no network block.
-      const del = (): void =>
-        cluster.removeWorkloadViaApi('telemetry-agent', admin, (o) => {
-          if (o.kind === 'ok') acceptedAt = sim.now;
-          else sim.schedule(10, del, undefined);
-        });
-      sim.scheduleAt(400, del, undefined);
-    },
+  const run = runOverloaded(3600, 60, (cluster, sim) => {
+    // No network block: the delete goes through the collapsing control plane.
+    sim.scheduleAt(400, () => deleteUntilAccepted(cluster, sim, () => (acceptedAt = sim.now)), undefined);
   });
   assert.ok(acceptedAt > 0, 'the delete was accepted');
   assert.ok(run.summary.apiserver!.saturatedAt! < acceptedAt, 'while the control plane was in trouble');
@@ -235,26 +226,15 @@ test('the garbage collector removes every pod of a DaemonSet deleted mid-collaps
 test('scaling node pools down after the delete takes the pods of the removed nodes with them', () => {
   let runningBefore = -1;
   let runningAfterScale = -1;
-  const run = runCluster({
-    config: small(),
-    blockSize: BLOCK,
-    until: 1500,
-    workloads: [telemetryAgent({ startAt: 60 })],
-    setup: (cluster, sim) => {
-      sim.scheduleAt(300, () => cluster.setClientClassBlocked('agent', true), undefined);
-      const del = (): void =>
-        cluster.removeWorkloadViaApi('telemetry-agent', admin, (o) => {
-          if (o.kind !== 'ok') {
-            sim.schedule(10, del, undefined);
-            return;
-          }
-          // The same instant: the garbage collector has not deleted anything yet.
-          runningBefore = cluster.workloadRunningPods('telemetry-agent');
-          cluster.scaleNodes(100);
-          runningAfterScale = cluster.workloadRunningPods('telemetry-agent');
-        });
-      sim.scheduleAt(600, del, undefined);
-    },
+  const run = runOverloaded(1500, 60, (cluster, sim) => {
+    sim.scheduleAt(300, () => cluster.setClientClassBlocked('agent', true), undefined);
+    const scaleDownOnAccept = (): void => {
+      // The same instant: the garbage collector has not deleted anything yet.
+      runningBefore = cluster.workloadRunningPods('telemetry-agent');
+      cluster.scaleNodes(100);
+      runningAfterScale = cluster.workloadRunningPods('telemetry-agent');
+    };
+    sim.scheduleAt(600, () => deleteUntilAccepted(cluster, sim, scaleDownOnAccept), undefined);
   });
   assert.ok(run.events.some((e) => e.kind === 'workload-deleted'));
   assert.ok(runningBefore > 400, `${runningBefore} agents ran before the scale-down`);
