@@ -48,6 +48,8 @@ export interface ClusterHandle {
   killWorkloadOnNodes(name: string, nodesPerSecond: number): void;
   /** Scales the node pools to `nodes` (scaling down removes nodes and their agents). */
   scaleNodes(nodes: number): void;
+  /** Called after every scaleNodes that changed the node count. */
+  onNodesScaled(listener: (from: number, to: number) => void): void;
   /** Adds or removes API-server replicas; new ones start after `provisioningDelay` with empty caches. */
   scaleApiServers(replicas: number, provisioningDelay: number): void;
   /** Blocks (or unblocks) network access to the API for a client class ("agent", "kubelet", "operator"...). */

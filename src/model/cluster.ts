@@ -136,6 +136,7 @@ class ClusterImpl implements SimulatedCluster {
   private readonly heartbeats = new HeartbeatLog();
   private readonly coreDns: Reflector[];
   private readonly extra: Component[] = [];
+  private readonly scaleListeners: ((from: number, to: number) => void)[] = [];
   private readonly workloads = new Map<string, WorkloadRuntime>();
   /** Workloads whose node-local kill switch was flipped before they were deployed here. */
   private readonly switchedOff = new Set<string>();
@@ -650,11 +651,17 @@ class ClusterImpl implements SimulatedCluster {
       severity: 'warning',
       message: `node pools scaled from ${this.nodeCount} to ${target} nodes`,
     });
+    const from = this.nodeCount;
     this.nodeCount = target;
     this.controlPlane.store.setNodes(target);
     this.nodeAgents.resize(target, false);
     this.lifecycle.nodesChanged();
     for (const w of this.workloads.values()) w.nodesChanged();
+    for (const l of this.scaleListeners) l(from, target);
+  }
+
+  onNodesScaled(listener: (from: number, to: number) => void): void {
+    this.scaleListeners.push(listener);
   }
 
   scaleApiServers(replicas: number, provisioningDelay: number): void {

@@ -221,6 +221,18 @@ export interface ClusterConfig {
    * (differential-tested against exact).
    */
   readonly fidelity: 'exact' | 'aggregate';
+  /** What a node added by a scale-up needs before it serves (default: serves at once). */
+  readonly nodeStartup?: NodeStartupConfig;
+}
+
+/** A node added by a scale-up boots, then pulls its pods' images from the region's registry. */
+export interface NodeStartupConfig {
+  /** From the cloud accepting a scale-up to the kubelet starting, seconds. */
+  readonly provisioningSeconds: number;
+  /** Image bytes a new node pulls before all its pods serve. */
+  readonly imageBytes: number;
+  /** One node's download rate cap, bytes/s. */
+  readonly nodeBytesPerSecond: number;
 }
 
 /** A scheduled fault injected into one cluster (game days, tests). */

@@ -236,6 +236,42 @@ export const DEFAULTS = {
     retryEvery: d(60, 's', 'stormglass convention: an operator retries about once a minute'),
   },
 
+  nodeStartup: {
+    provisioning: d(
+      180,
+      's',
+      'from a scale-up request to a running kubelet on a new cloud VM',
+      'a few minutes is what managed node pools take to boot a VM and start its kubelet',
+    ),
+    imageBytes: d(
+      2 ** 30,
+      'bytes',
+      "the compressed images of one node's pods",
+      'about 1 GiB: a node of ordinary service images (shared base layers pulled once)',
+    ),
+    nodeBandwidth: d(
+      125e6,
+      'bytes/s',
+      "one node's image download rate",
+      '1 Gbit/s: one layer stream at a time from a registry (kubelet serializeImagePulls, §8)',
+    ),
+  },
+
+  fleet: {
+    trafficHeadroom: d(
+      0.5,
+      'fraction',
+      "how far a cluster's serving nodes can go over its normal traffic share",
+      'spare capacity is not published; +50% keeps a fleet able to absorb a lost region',
+    ),
+    registryBandwidth: d(
+      25e9,
+      'bytes/s per region',
+      'Azure Storage scalability targets: 200 Gbit/s egress for a standard account in large US regions',
+      "a registry's throughput is its storage account's egress; one account per region",
+    ),
+  },
+
   alerts: {
     // Same value and source as the alert engine's DEFAULT_EVALUATION_INTERVAL.
     evaluationInterval: d(

@@ -536,6 +536,11 @@ class Resolver {
       trafficWeight: f.trafficWeight ?? DEFAULTS.cluster.trafficWeight.value,
       labels: c.labels,
       fidelity: f.fidelity ?? DEFAULTS.cluster.fidelity.value,
+      nodeStartup: {
+        provisioningSeconds: f.nodeStartup?.provisioning ?? DEFAULTS.nodeStartup.provisioning.value,
+        imageBytes: f.nodeStartup?.imageBytes ?? DEFAULTS.nodeStartup.imageBytes.value,
+        nodeBytesPerSecond: f.nodeStartup?.nodeBandwidth ?? DEFAULTS.nodeStartup.nodeBandwidth.value,
+      },
     };
   }
 
@@ -1583,6 +1588,10 @@ export function resolveScenario(
       response,
       alerts,
       faults,
+      fleet: {
+        trafficHeadroom: doc.fleet?.trafficHeadroom ?? DEFAULTS.fleet.trafficHeadroom.value,
+        registryBytesPerSecond: doc.fleet?.registryBandwidth ?? DEFAULTS.fleet.registryBandwidth.value,
+      },
       variants,
     },
     issues: r.issues,

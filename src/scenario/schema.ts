@@ -454,6 +454,28 @@ const kubernetesVersion = z
     description: `Kubernetes minor version as a string ("1.30"). ${describeDefault(D.cluster.kubernetesVersion)}`,
   });
 
+const nodeStartup = z
+  .strictObject({
+    provisioning: duration(
+      `From a scale-up to a running kubelet on the new node. ${describeDefault(D.nodeStartup.provisioning, '3m')}`,
+      { min: 0, max: 24 * 3600 },
+    ).optional(),
+    imageBytes: quantity(
+      `Image bytes a new node pulls before all its pods serve. ${describeDefault(D.nodeStartup.imageBytes, '1Gi')}`,
+      'bytes',
+      { min: 0, max: 10 * 2 ** 40, why: 'simulator limit: 10Ti per node' },
+    ).optional(),
+    nodeBandwidth: quantity(
+      `One node's image download rate, bytes per second. ${describeDefault(D.nodeStartup.nodeBandwidth, '125M')}`,
+      'decimal',
+      { min: 1e3, max: 1e12, why: 'simulator limit: 1k to 1T bytes/s' },
+    ).optional(),
+  })
+  .meta({
+    description:
+      "What a node added by a scale-up (restore-nodes) needs before it serves users: it boots, then pulls its pods' images from its region's registry, sharing the registry's bandwidth with every node pulling there (fleet.registryBandwidth).",
+  });
+
 /** Every field a cluster may set; shared by clusters[] entries and clusterDefaults. */
 const clusterFields = {
   region: z
@@ -498,6 +520,7 @@ const clusterFields = {
   dns: dns.optional(),
   services: list(service, 'The service graph running in this cluster.', LIMITS.services.max).optional(),
   dataPlane: dataPlane.optional(),
+  nodeStartup: nodeStartup.optional(),
 };
 
 const clusterEntry = z
@@ -1112,6 +1135,20 @@ export const scenarioSchema = z
       max: 3600,
       why: 'simulator limit: 1 s to 1 h',
     }).optional(),
+    fleet: z
+      .strictObject({
+        trafficHeadroom: fraction(
+          `How far a cluster's serving nodes can go over its normal traffic share when traffic moves to it (0.5 = +50%). ${describeDefault(D.fleet.trafficHeadroom)}`,
+          { min: 0, max: 10, why: 'simulator limit: up to +1000%' },
+        ).optional(),
+        registryBandwidth: quantity(
+          `Image registry bandwidth per region, bytes per second, shared by every node pulling there. ${describeDefault(D.fleet.registryBandwidth, '25G')}`,
+          'decimal',
+          { min: 1e3, max: 1e15, why: 'simulator limit' },
+        ).optional(),
+      })
+      .optional()
+      .meta({ description: 'What the clusters share: the global balancer and the image registries.' }),
     clusterDefaults: clusterDefaults.optional(),
     clusters: z
       .array(clusterEntry)

@@ -3,7 +3,7 @@
  * and seed give the same result, byte for byte once serialized.
  */
 import { createSimulation } from '../engine/index.js';
-import { LARGE_CLUSTER_NODES, TRAFFIC_HEADROOM, runFleet } from '../model/fleet/index.js';
+import { LARGE_CLUSTER_NODES, runFleet } from '../model/fleet/index.js';
 import { RESULT_SCHEMA_VERSION, type RunResult } from '../model/result.js';
 import type { ResolvedScenario } from './types.js';
 import { STORMGLASS_VERSION } from './version.js';
@@ -51,7 +51,8 @@ export function simulate(scenario: ResolvedScenario, options: SimulateOptions = 
     duration: until,
     resolution: scenario.resolution,
     largeClusterNodes: LARGE_CLUSTER_NODES,
-    trafficHeadroom: TRAFFIC_HEADROOM,
+    trafficHeadroom: scenario.fleet.trafficHeadroom,
+    registryBytesPerSecond: scenario.fleet.registryBytesPerSecond,
     quietClusterSeries: scenario.clusters.length > FULL_SERIES_MAX_CLUSTERS ? 'health' : 'all',
   });
   const hasFleet = scenario.clusters.length > 1 || scenario.rollout !== null;

@@ -50,6 +50,12 @@ export interface ResolvedScenario {
   readonly response: ResponseConfig | null;
   readonly alerts: ResolvedAlerts;
   readonly faults: readonly Fault[];
+  /** What the clusters share: the balancer's headroom and each region's image registry. */
+  readonly fleet: {
+    readonly trafficHeadroom: number;
+    /** bytes/s per region */
+    readonly registryBytesPerSecond: number;
+  };
   /** Named what-ifs; `applyVariant` returns the scenario with one applied. */
   readonly variants: Readonly<Record<string, ResolvedVariant>>;
 }

@@ -194,6 +194,37 @@ clusters:
     assert.deepEqual(scenario.clusters[0]?.labels, { tier: 'large' });
   });
 
+  test('node start-up and the fleet registry read their units, and default when absent', () => {
+    const { scenario } = mustLoad(`fleet: { trafficHeadroom: 20%, registryBandwidth: 5G }
+clusterDefaults:
+  nodeStartup: { provisioning: 2m, imageBytes: 12Gi }
+clusters:
+  - { name: a, nodes: 100 }
+  - { name: b, nodes: 100, nodeStartup: { nodeBandwidth: 50M } }
+`);
+    assert.deepEqual(scenario.fleet, { trafficHeadroom: 0.2, registryBytesPerSecond: 5e9 });
+    assert.deepEqual(scenario.clusters[0]?.nodeStartup, {
+      provisioningSeconds: 120,
+      imageBytes: 12 * 2 ** 30,
+      nodeBytesPerSecond: 125e6,
+    });
+    assert.equal(scenario.clusters[1]?.nodeStartup?.nodeBytesPerSecond, 50e6);
+    const plain = mustLoad('clusters:\n  - { name: a, nodes: 100 }\n').scenario;
+    assert.deepEqual(plain.fleet, { trafficHeadroom: 0.5, registryBytesPerSecond: 25e9 });
+  });
+
+  test('a misspelt node start-up field is named with its line and a suggestion', () => {
+    const issues = mustFail(`clusters:
+  - name: a
+    nodes: 100
+    nodeStartup: { imageSize: 10Gi }
+`);
+    const unknown = issues.find((i) => i.path === 'clusters[0].nodeStartup.imageSize');
+    assert.ok(unknown, JSON.stringify(issues));
+    assert.equal(unknown.line, 9);
+    assert.match(unknown.hint, /imageBytes/);
+  });
+
   test('a fleet larger than the simulator supports is rejected with the limit and its reason', () => {
     const issues = mustFail('clusters:\n  - { name: "c-{index}", count: 2000, nodes: 2000 }\n');
     const limit = issues.find((i) => i.code === 'limit-exceeded');

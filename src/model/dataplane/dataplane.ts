@@ -69,6 +69,11 @@ export interface DataPlaneOptions {
   readonly until: number;
   /** The global balancer's share of normal user traffic for this cluster (1 = normal). */
   readonly userTrafficScale?: () => number;
+  /**
+   * User traffic the cluster's serving nodes can take, relative to its normal share (default:
+   * unlimited). Load above it is turned away: availability is scaled by capacity / load.
+   */
+  readonly servingCapacity?: () => number;
   /** The client-go informer implementation; default the control plane's reflector. Tests pass a fake. */
   readonly createInformer?: InformerFactory;
   /** CoreDNS reuses its forward view in steady state (default true); tests compare with false. */
@@ -174,6 +179,7 @@ export function createDataPlane(
   const resolverAttempts = config.resolver.attempts;
   const searchDomains = config.resolver.searchDomains;
   const trafficScale = options.userTrafficScale ?? (() => 1);
+  const servingCapacity = options.servingCapacity ?? (() => Number.POSITIVE_INFINITY);
   const clusterServices = config.clusterServices ?? Math.ceil(cluster.config.nodes * SERVICES_PER_NODE);
   const background = config.background ?? DEFAULT_BACKGROUND;
   const nodeLocal = config.nodeLocal;
@@ -564,7 +570,9 @@ export function createDataPlane(
       userRate += users;
       userOk += users * a;
     }
-    const availability = userRate > 0 ? userOk / userRate : 1;
+    const capacity = servingCapacity();
+    const served = scale > capacity ? capacity / scale : 1;
+    const availability = (userRate > 0 ? userOk / userRate : 1) * served;
     const servfail = lookups > 0 ? lookupServfail / lookups : 0;
     availabilityShort.push(availability, userRate > 0 ? userRate : 1);
     availabilityLong.push(availability, userRate > 0 ? userRate : 1);
@@ -589,7 +597,7 @@ export function createDataPlane(
         cluster: clusterName,
         kind: 'service-impact',
         severity: 'critical',
-        message: `user-facing availability ${(longAvailability * 100).toFixed(2)}% over the last minute (SERVFAIL ${(longServfail * 100).toFixed(2)}% of lookups, ${(rates.staleEndpoints.mean(0) * 100).toFixed(1)}% of routed endpoints dead)`,
+        message: `user-facing availability ${(longAvailability * 100).toFixed(2)}% over the last minute (SERVFAIL ${(longServfail * 100).toFixed(2)}% of lookups, ${(rates.staleEndpoints.mean(0) * 100).toFixed(1)}% of routed endpoints dead${served < 1 ? `, serving nodes take ${(served * 100).toFixed(0)}% of the load` : ''})`,
       });
     } else if (longAvailability >= IMPACT_THRESHOLD && isImpacted) {
       isImpacted = false;

@@ -1,7 +1,8 @@
 /**
  * The global balancer: user traffic is split across clusters by weight; operators can move a
- * cluster's share away, and the receiving clusters take it up to their headroom. What cannot be
- * placed stays where it was.
+ * cluster's share away, and the receiving clusters take it up to their serving capacity. What cannot
+ * be placed stays where it was. Capacities change (nodes scaled down, restored nodes warming up), so
+ * the fleet calls `refresh` at the balancer's health-check interval while traffic is moved.
  */
 export interface TrafficBalancer {
   /** Current share of fleet user traffic served by cluster i (sums to 1). */
@@ -10,14 +11,20 @@ export interface TrafficBalancer {
   loadFactor(i: number): number;
   setAway(i: number, away: boolean): void;
   isAway(i: number): boolean;
+  /** Re-places moved traffic on the receivers' current capacity. */
+  refresh(): void;
 }
 
 /**
  * @param weights normal traffic weights per cluster.
- * @param headroom how far a receiving cluster may grow over its normal share (0.5 = +50%; fitted:
- *   the postmortem says traffic moved "where possible", not how much spare capacity there was).
+ * @param capacity what cluster i can serve now, relative to its normal share (1.5 = its share +50%);
+ *   a number applies to every cluster.
  */
-export function createTrafficBalancer(weights: readonly number[], headroom: number): TrafficBalancer {
+export function createTrafficBalancer(
+  weights: readonly number[],
+  capacity: number | ((i: number) => number),
+): TrafficBalancer {
+  const capacityOf = typeof capacity === 'number' ? () => capacity : capacity;
   const total = weights.reduce((a, b) => a + b, 0) || 1;
   const base = weights.map((w) => w / total);
   const away = weights.map(() => false);
@@ -27,15 +34,17 @@ export function createTrafficBalancer(weights: readonly number[], headroom: numb
     const next = base.map((b, i) => (away[i] ? 0 : b));
     let displaced = base.reduce((sum, b, i) => sum + (away[i] ? b : 0), 0);
     const receivers = base.map((_, i) => i).filter((i) => !away[i]);
-    // Fill receivers proportionally to their base share, each up to base * (1 + headroom).
+    const limit = base.map((b, i) => b * Math.max(1, capacityOf(i)));
+    // Fill receivers proportionally to their base share, each up to its capacity (a receiver keeps
+    // its own share even when it cannot serve all of it).
     for (let pass = 0; pass < 8 && displaced > 1e-12; pass++) {
-      const open = receivers.filter((i) => next[i]! < base[i]! * (1 + headroom) - 1e-15);
+      const open = receivers.filter((i) => next[i]! < limit[i]! - 1e-15);
       const openWeight = open.reduce((s, i) => s + base[i]!, 0);
       if (openWeight <= 0) break;
       let placed = 0;
       for (const i of open) {
         const want = (displaced * base[i]!) / openWeight;
-        const room = base[i]! * (1 + headroom) - next[i]!;
+        const room = limit[i]! - next[i]!;
         const take = Math.min(want, room);
         next[i]! += take;
         placed += take;
@@ -59,5 +68,8 @@ export function createTrafficBalancer(weights: readonly number[], headroom: numb
       recompute();
     },
     isAway: (i) => away[i] ?? false,
+    refresh() {
+      if (away.some((a) => a)) recompute();
+    },
   };
 }

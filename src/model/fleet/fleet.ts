@@ -26,6 +26,12 @@ import { createRolloutController, type RolloutTarget } from '../rollout/index.js
 import type { RolloutConfig } from '../rollout/types.js';
 import { createTrafficBalancer } from './balancer.js';
 import { type ClusterOutcome, computeMilestones, IMPACT_THRESHOLD } from './milestones.js';
+import {
+  createNodeStartup,
+  INSTANT_NODE_STARTUP,
+  type NodeStartup,
+  nodeStartupParameters,
+} from './node-startup.js';
 
 export interface FleetConfig {
   readonly clusters: readonly ClusterConfig[];
@@ -47,6 +53,10 @@ export interface FleetConfig {
   readonly largeClusterNodes: number;
   /** How far a cluster may grow over its normal traffic share when traffic moves to it (fitted). */
   readonly trafficHeadroom: number;
+  /** Image registry bandwidth per region, bytes/s, shared by the nodes pulling there (default: unlimited). */
+  readonly registryBytesPerSecond?: number;
+  /** Seconds between the global balancer's re-placements of moved traffic (its health checks). */
+  readonly balancerInterval?: number;
   /** Metric series kept in full for clusters that stayed healthy; 'all' keeps every series everywhere. */
   readonly quietClusterSeries: 'all' | 'health';
 }
@@ -69,6 +79,12 @@ const PIPELINE_IDENTITY: Identity = {
   namespace: 'argocd',
   clientClass: 'pipeline',
 };
+
+/**
+ * Seconds between the global balancer's re-placements of moved traffic: the default probe interval
+ * of Azure Traffic Manager and Front Door health probes (30 s).
+ */
+export const BALANCER_INTERVAL = 30;
 
 /** Series every cluster keeps even when it stayed healthy (for the heatmap and fleet charts). */
 const HEALTH_SERIES = new Set([
@@ -124,9 +140,14 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
   const until = config.duration;
   const clusters: ClusterHandle[] = [];
   const dataPlanes: DataPlane[] = [];
+  const registryBytesPerSecond = config.registryBytesPerSecond ?? Number.POSITIVE_INFINITY;
+  // What a cluster's serving nodes can take, relative to its normal share: its headroom while every
+  // node serves, less while nodes are scaled down or still pulling their images.
+  let startup: NodeStartup | null = null;
+  const capacity = (i: number): number => (1 + config.trafficHeadroom) * (startup?.servingFraction(i) ?? 1);
   const balancer = createTrafficBalancer(
     config.clusters.map((c) => c.trafficWeight),
-    config.trafficHeadroom,
+    capacity,
   );
 
   config.clusters.forEach((cc, i) => {
@@ -139,11 +160,73 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
     const dataPlane = createDataPlane(sim, cluster, cc.dataPlane, {
       until,
       userTrafficScale: () => balancer.loadFactor(i),
+      servingCapacity: () => capacity(i),
     });
     cluster.addComponent(dataPlane);
     clusters.push(cluster);
     dataPlanes.push(dataPlane);
   });
+  const nodeStartup = createNodeStartup(sim, {
+    clusters: clusters.map((c) => ({
+      name: c.config.name,
+      region: c.config.region,
+      nodes: c.config.nodes,
+      // Without a nodeStartup, added nodes serve at once, pods and all.
+      podsPerNode: c.config.nodeStartup ? c.config.podsPerNode : 0,
+      startup: c.config.nodeStartup ?? INSTANT_NODE_STARTUP,
+      isApiUp: () => c.health().replicasUp > 0,
+    })),
+    registryBytesPerSecond,
+    log,
+  });
+  startup = nodeStartup;
+  clusters.forEach((c, i) => {
+    c.onNodesScaled((from, to) => nodeStartup.resized(i, from, to));
+    const parameters = nodeStartupParameters(
+      c.config.nodeStartup ?? INSTANT_NODE_STARTUP,
+      registryBytesPerSecond,
+    );
+    c.addComponent({
+      id: `${c.config.name}/node-startup`,
+      metrics: () => [
+        {
+          name: 'stormglass_serving_nodes',
+          unit: 'nodes',
+          help: 'Nodes whose pods serve users (fractional while restored nodes pull their images).',
+          read: () => nodeStartup.servingNodes(i),
+        },
+        {
+          name: 'stormglass_node_image_pull_bytes_per_second',
+          unit: 'bytes/s',
+          help: "Image bytes the cluster's new nodes pull per second from their region's registry.",
+          read: () => nodeStartup.pullRate(i),
+        },
+        {
+          name: 'stormglass_pods_missing',
+          unit: 'pods',
+          help: 'Pods lost with removed nodes that are not running on a node yet (to create, or Pending).',
+          read: () => {
+            const m = nodeStartup.missingPods(i);
+            return m.toCreate + m.pending;
+          },
+        },
+      ],
+      parameters: () => parameters,
+    });
+  });
+  // While traffic is moved, the balancer follows the receivers' capacity at its health-check interval.
+  const balancerInterval = config.balancerInterval ?? BALANCER_INTERVAL;
+  let isRefreshing = false;
+  const refreshBalancer = (): void => {
+    balancer.refresh();
+    if (sim.now + balancerInterval <= until) sim.schedule(balancerInterval, refreshBalancer, undefined);
+  };
+  const shiftTraffic = (i: number, away: boolean): void => {
+    balancer.setAway(i, away);
+    if (isRefreshing) return;
+    isRefreshing = true;
+    sim.schedule(balancerInterval, refreshBalancer, undefined);
+  };
 
   // Workloads with a start time are created directly (scenarios without a rollout).
   for (const w of config.workloads) {
@@ -249,7 +332,7 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
         {
           clusters,
           isAffected: (c) => isAffected(clusters.indexOf(c)),
-          shiftTraffic: (c, away) => balancer.setAway(clusters.indexOf(c), away),
+          shiftTraffic: (c, away) => shiftTraffic(clusters.indexOf(c), away),
         },
         log,
       ),

@@ -9,10 +9,3 @@ export * from './milestones.js';
  * LIST on a default 3-replica control plane starts to exceed its CPU (docs/fm-009.md).
  */
 export const LARGE_CLUSTER_NODES = 2000;
-
-/**
- * How far a cluster may grow over its normal share of user traffic when operators move traffic to
- * it (0.5 = +50%). Fitted: the postmortem says traffic moved "where possible", not how much spare
- * capacity there was.
- */
-export const TRAFFIC_HEADROOM = 0.5;

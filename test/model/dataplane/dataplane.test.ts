@@ -97,3 +97,28 @@ test('a dependency cycle or an unknown service name is a configuration error tha
   };
   assert.throws(() => startFakeDataPlane(unknown, { until: 10 }), /"nosuch".*not a service/);
 });
+
+test('load above what the serving nodes can take is turned away, and served again once they can', () => {
+  let capacity = 1.5;
+  const { sim, dp } = startFakeDataPlane(smallDataPlane(), {
+    nodes: 100,
+    until: 1200,
+    userTrafficScale: () => 1,
+    servingCapacity: () => capacity,
+  });
+  const seen: number[] = [];
+  at(sim, 300, () => {
+    seen.push(dp.availability());
+    // 70% of the nodes are scaled away: their 1.5x headroom is now 0.45 of the normal share.
+    capacity = 0.45;
+  });
+  at(sim, 600, () => {
+    seen.push(dp.availability());
+    capacity = 1;
+  });
+  at(sim, 900, () => seen.push(dp.availability()));
+  sim.run({ until: seconds(1200) });
+  assert.ok(seen[0]! >= 0.999, `healthy with headroom (${seen[0]})`);
+  assert.ok(Math.abs(seen[1]! - 0.45) < 0.01, `serves 45% of its load (${seen[1]})`);
+  assert.ok(seen[2]! >= 0.999, `healthy once capacity meets the load (${seen[2]})`);
+});

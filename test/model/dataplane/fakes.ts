@@ -253,6 +253,7 @@ export function createFakeCluster(sim: Simulation, config: ClusterConfig): FakeC
     removeWorkloadViaApi: unused('removeWorkloadViaApi'),
     workloadRunningPods: () => 0,
     killWorkloadOnNodes: unused('killWorkloadOnNodes'),
+    onNodesScaled: () => {},
     scaleNodes: (n) => nodes.setCount(n),
     scaleApiServers: unused('scaleApiServers'),
     setClientClassBlocked: (clientClass, blocked) => api.setBlocked(clientClass, blocked),
@@ -270,6 +271,8 @@ export function startFakeDataPlane(
     readonly seed?: number;
     readonly until: number;
     readonly isViewCached?: boolean;
+    readonly userTrafficScale?: () => number;
+    readonly servingCapacity?: () => number;
   },
 ): { sim: Simulation; cluster: FakeCluster; dp: DataPlane } {
   const sim = createSimulation({ seed: options.seed ?? 1 });
@@ -278,6 +281,8 @@ export function startFakeDataPlane(
     until: options.until,
     createInformer: createFakeInformer,
     ...(options.isViewCached === false ? { isViewCached: false } : {}),
+    ...(options.userTrafficScale ? { userTrafficScale: options.userTrafficScale } : {}),
+    ...(options.servingCapacity ? { servingCapacity: options.servingCapacity } : {}),
   });
   cluster.addComponent(dp);
   return { sim, cluster, dp };

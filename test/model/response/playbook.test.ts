@@ -40,6 +40,7 @@ function fakeCluster(sim: Sim, name: string, apiUpAt: number, podDrain = 0) {
       });
     },
     workloadRunningPods: () => (sim.now >= podsGoneAt ? 0 : 100),
+    onNodesScaled: () => {},
     scaleNodes: (n: number) => {
       nodes = n;
       calls.push({ t: sim.now, what: `scale ${n}` });
