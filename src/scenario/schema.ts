@@ -935,11 +935,11 @@ const actionCommon = {
   }).optional(),
   duration: duration('Hands-on time per cluster. Default 0s.', { min: 0, max: 30 * 86_400 }).optional(),
   clusters: z
-    .union([z.enum(['affected', 'all']), z.array(z.string()).min(1).max(5000)])
+    .union([z.enum(['affected', 'impacted', 'all']), z.array(z.string()).min(1).max(5000)])
     .optional()
     .meta({
       description:
-        'affected (clusters showing trouble when the action runs), all, or a list of names. Default affected.',
+        'affected (clusters showing trouble when the action runs), impacted (clusters whose customers see impact then: availability below 99%), all, or a list of names. Default affected.',
     }),
   requiresApi: z
     .boolean()

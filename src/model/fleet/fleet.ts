@@ -332,6 +332,7 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
         {
           clusters,
           isAffected: (c) => isAffected(clusters.indexOf(c)),
+          isImpacted: (c) => dataPlanes[clusters.indexOf(c)]!.availability() < IMPACT_THRESHOLD,
           shiftTraffic: (c, away) => shiftTraffic(clusters.indexOf(c), away),
         },
         log,

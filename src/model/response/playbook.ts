@@ -21,6 +21,8 @@ export interface ResponseTargets {
   readonly clusters: readonly ClusterHandle[];
   /** A cluster showing trouble now (alerts firing, API failing or services impacted). */
   isAffected(cluster: ClusterHandle): boolean;
+  /** A cluster whose customers see impact now (default: affected). */
+  isImpacted?(cluster: ClusterHandle): boolean;
   shiftTraffic(cluster: ClusterHandle, away: boolean): void;
 }
 
@@ -74,9 +76,16 @@ export function createPlaybook(
     severity: 'info' | 'warning' = 'info',
   ) => log.record({ t: sim.now, cluster: cluster.config.name, kind, severity, message });
 
+  const isImpacted = targets.isImpacted ?? targets.isAffected;
+  /** Whether a cluster matches a condition-based selection now (affected, impacted). */
+  const matchesNow = (action: ResponseAction, c: ClusterHandle): boolean =>
+    action.clusters === 'impacted' ? isImpacted(c) : targets.isAffected(c);
+  const isConditional = (action: ResponseAction): boolean =>
+    action.clusters === 'affected' || action.clusters === 'impacted';
+
   const selectClusters = (action: ResponseAction): ClusterHandle[] => {
     if (action.clusters === 'all') return [...targets.clusters];
-    if (action.clusters === 'affected') return targets.clusters.filter((c) => targets.isAffected(c));
+    if (isConditional(action)) return targets.clusters.filter((c) => matchesNow(action, c));
     const names = new Set(action.clusters);
     return targets.clusters.filter((c) => names.has(c.config.name));
   };
@@ -133,16 +142,12 @@ export function createPlaybook(
   function begin(task: Task): void {
     // An operator who gets to a cluster that has meanwhile recovered does not act on it: a scale-down
     // or a network block queued behind other clusters would only do harm there.
-    if (
-      task.attempts === 0 &&
-      task.action.clusters === 'affected' &&
-      task.action.trigger.after !== 'action'
-    ) {
-      if (!targets.isAffected(task.cluster)) {
+    if (task.attempts === 0 && isConditional(task.action) && task.action.trigger.after !== 'action') {
+      if (!matchesNow(task.action, task.cluster)) {
         record(
           task.cluster,
           'response-action-skipped',
-          `${task.action.id}: the cluster is no longer affected`,
+          `${task.action.id}: the cluster is no longer ${task.action.clusters === 'impacted' ? 'impacted' : 'affected'}`,
         );
         // Not done, only not needed now: the rescan takes the cluster up again if it relapses.
         started.delete(taskKey(task.action, task.cluster));
@@ -289,7 +294,7 @@ export function createPlaybook(
   // Clusters that become affected later still get the fleet-triggered actions.
   function scan(action: ResponseAction): void {
     for (const cluster of selectClusters(action)) enqueue(action, cluster);
-    if (action.clusters === 'affected') sim.schedule(RESCAN_PERIOD, scan, action);
+    if (isConditional(action)) sim.schedule(RESCAN_PERIOD, scan, action);
   }
 
   if (config.actions.some((a) => a.trigger.after === 'start'))

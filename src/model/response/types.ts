@@ -40,8 +40,11 @@ export interface ResponseAction {
   readonly decisionDelay: number;
   /** Hands-on time per cluster during which an operator is busy. */
   readonly duration: number;
-  /** Which clusters: those showing trouble when the action starts, all, or by name. */
-  readonly clusters: 'affected' | 'all' | readonly string[];
+  /**
+   * Which clusters: those showing trouble when the action starts (affected), those whose customers
+   * see impact then (impacted), all, or by name.
+   */
+  readonly clusters: 'affected' | 'impacted' | 'all' | readonly string[];
   /** Wait until the cluster's API answers a probe before acting (polling every `retryEvery`). */
   readonly requiresApi: boolean;
   /** For actions through the API: wait between failed attempts, seconds. */

@@ -225,6 +225,37 @@ test('an operator skips a cluster that recovered while they were busy, and takes
   assert.ok(scaled[0]!.t >= 1600 && scaled[0]!.t <= 1600 + 60, `scaled at ${scaled[0]!.t}`);
 });
 
+test('a scale-down for impacted clusters leaves alone a cluster whose control plane fails but whose customers are served', () => {
+  const sim = createSimulation({ seed: 1 });
+  const log = createEventLog();
+  const down = fakeCluster(sim, 'down', 0);
+  const serving = fakeCluster(sim, 'serving', 0);
+  const config: ResponseConfig = {
+    operators: 2,
+    actions: [
+      action({ id: 'scale-down', clusters: 'impacted', spec: { kind: 'scale-nodes', fraction: 0.3 } }),
+    ],
+  };
+  const pb = createPlaybook(
+    sim,
+    config,
+    {
+      clusters: [down.handle, serving.handle],
+      isAffected: () => true,
+      isImpacted: (h) => h === down.handle,
+      shiftTraffic: () => {},
+    },
+    log,
+  );
+  pb.notifyDetection();
+  sim.run({ until: 3000 });
+  assert.deepEqual(
+    down.calls.map((x) => x.what),
+    ['scale 300'],
+  );
+  assert.deepEqual(serving.calls, [], 'both are affected, only one is impacted');
+});
+
 test('a network block still being set up when the fix lands is dropped, not applied after the unblock', () => {
   const sim = createSimulation({ seed: 1 });
   const log = createEventLog();
