@@ -68,8 +68,8 @@ interface ReplicaProcess {
   /** Consecutive kubelet restarts for the CrashLoopBackOff. */
   backoffStep: number;
   livenessFailures: number;
-  lastProbeAt: number;
-  arrivals: number;
+  /** Its index in CoreDns's serve order and slot arrays (the liveness probe's times live there). */
+  slot: number;
   /** Its backlog delays answers past the forwarder's read timeout (what answerOf reads as 'timeout'). */
   isSlow: boolean;
 }
@@ -86,6 +86,8 @@ export interface CoreDnsOptions {
   readonly distinctNames: () => number;
   /** Reuse the forward view while nothing it reads changed (default true; tests compare with false). */
   readonly isViewCached?: boolean;
+  /** Let serve() skip the update of replicas in a steady state (default true; tests compare with false). */
+  readonly hasSteadyFastPath?: boolean;
 }
 
 /** Upstream outcome as a forwarder (NodeLocal's forward plugin) sees it, and how many picks a forward costs. */
@@ -98,6 +100,25 @@ export interface ForwardView {
   readonly endpoints: number;
 }
 
+/**
+ * What serve() must do for a replica this step. A steady replica is running and synced, with no
+ * backlog, no failed liveness probe and a full cache: while the load per endpoint stays within its
+ * capacity, a step changes nothing of it but the per-step totals and its probe time.
+ */
+const MODE_UPDATE = 0;
+const MODE_STEADY_IN_VIEW = 1;
+const MODE_STEADY_OUT_OF_VIEW = 2;
+const MODE_STOPPED = 3;
+
+/** Resident memory without queued queries: base, informer stores once synced, cache fill. */
+function fixedMemory(objectsBytes: number, isSynced: boolean, names: number, fill: number): number {
+  return (
+    COREDNS_MEMORY_BASE_BYTES +
+    objectsBytes * (isSynced ? 1 : 0) +
+    names * fill * COREDNS_CACHE_BYTES_PER_ENTRY
+  );
+}
+
 const INFORMER_RESOURCES = [
   { resource: 'services', apiGroup: '' },
   { resource: 'endpointslices', apiGroup: 'discovery.k8s.io' },
@@ -107,6 +128,19 @@ const INFORMER_RESOURCES = [
 export class CoreDns {
   readonly workload: Workload;
   private readonly processes = new Map<number, ReplicaProcess>();
+  /**
+   * The processes in the map's (creation) order, and per slot what serve() must do and the liveness
+   * probe's times: serve() reads these dense arrays instead of visiting every process object, which
+   * for the thousands of idle replicas of a large fleet cost cache misses each step.
+   */
+  private readonly order: ReplicaProcess[] = [];
+  private slotMode = new Uint8Array(16);
+  /** When the liveness probe starts (startedAt + initial delay), and the last probe. */
+  private probeFrom = new Float64Array(16);
+  private lastProbeAt = new Float64Array(16);
+  /** Memory of a steady replica when the modes were set, and the workload version their view bits follow. */
+  private steadyMemory = Number.NaN;
+  private modeWorkloadVersion = -1;
   private readonly qps: number;
   private readonly clusterName: string;
   /** Memory limit per replica, bytes (resolved from 'scaling-guide' for this cluster's shape). */
@@ -224,8 +258,7 @@ export class CoreDns {
         memory: 0,
         backoffStep: 0,
         livenessFailures: 0,
-        lastProbeAt: 0,
-        arrivals: 0,
+        slot: this.order.length,
         isSlow: false,
       };
       const process = p;
@@ -249,6 +282,7 @@ export class CoreDns {
         informers.push(informer);
       }
       this.processes.set(pod.id, p);
+      this.addSlot(p);
     }
     const now = this.o.sim.now;
     this.version++;
@@ -259,7 +293,9 @@ export class CoreDns {
     p.backlog = 0;
     p.isSlow = false;
     p.livenessFailures = 0;
-    p.lastProbeAt = now + COREDNS_LIVENESS_INITIAL_DELAY - COREDNS_LIVENESS_PERIOD;
+    this.slotMode[p.slot] = MODE_UPDATE;
+    this.probeFrom[p.slot] = p.startedAt + COREDNS_LIVENESS_INITIAL_DELAY;
+    this.lastProbeAt[p.slot] = now + COREDNS_LIVENESS_INITIAL_DELAY - COREDNS_LIVENESS_PERIOD;
     // A replica running before t = 0 has listed already; a new process lists through the API.
     for (const inf of p.informers) {
       if (isWarm && inf.startWarm) inf.startWarm();
@@ -275,9 +311,41 @@ export class CoreDns {
     p.isSynced = false;
     p.backlog = 0;
     p.isSlow = false;
-    p.arrivals = 0;
+    this.slotMode[p.slot] = MODE_STOPPED;
     for (const inf of p.informers) inf.stop();
-    if (!pod.isAlive) this.processes.delete(pod.id);
+    if (!pod.isAlive) {
+      this.processes.delete(pod.id);
+      this.removeSlot(p);
+    }
+  }
+
+  private addSlot(p: ReplicaProcess): void {
+    const n = this.order.length;
+    if (n === this.slotMode.length) {
+      const mode = new Uint8Array(2 * n);
+      mode.set(this.slotMode);
+      this.slotMode = mode;
+      const probeFrom = new Float64Array(2 * n);
+      probeFrom.set(this.probeFrom);
+      this.probeFrom = probeFrom;
+      const lastProbeAt = new Float64Array(2 * n);
+      lastProbeAt.set(this.lastProbeAt);
+      this.lastProbeAt = lastProbeAt;
+    }
+    p.slot = n;
+    this.order.push(p);
+    this.slotMode[n] = MODE_UPDATE;
+  }
+
+  /** Drops a process's slot, keeping the order (never called while serve() iterates: kill() keeps pods). */
+  private removeSlot(p: ReplicaProcess): void {
+    const i = p.slot;
+    const n = this.order.length;
+    this.order.splice(i, 1);
+    this.slotMode.copyWithin(i, i + 1, n);
+    this.probeFrom.copyWithin(i, i + 1, n);
+    this.lastProbeAt.copyWithin(i, i + 1, n);
+    for (let j = i; j < n - 1; j++) this.order[j]!.slot = j;
   }
 
   /**
@@ -300,6 +368,7 @@ export class CoreDns {
     const delay = Math.min(CONTAINER_BACKOFF_MAX, CONTAINER_BACKOFF_BASE * 2 ** p.backoffStep);
     p.backoffStep++;
     this.version++;
+    this.slotMode[p.slot] = MODE_UPDATE;
     this.restarts++;
     if (reason === 'oom') this.oomKills++;
     this.o.cluster.log.record({
@@ -419,62 +488,112 @@ export class CoreDns {
     this.answered = 0;
     this.servfails = 0;
     this.arrivals = 0;
-    // kill() keeps the pod (an in-place restart), so the map is not modified while iterating.
-    for (const p of this.processes.values()) {
-      if (!p.isRunning) continue;
-      if (!p.isSynced && p.informers.every((i) => i.hasSynced)) {
-        p.isSynced = true;
-        this.version++;
-        // ready plugin: Ready once synced, never asked again.
-        this.o.workloads.setReady(p.pod, true);
-        this.o.cluster.log.record({
-          t: now,
-          cluster: this.clusterName,
-          kind: 'coredns-synced',
-          severity: 'info',
-          message: `CoreDNS pod ${p.pod.id} synced its informers ${(now - p.startedAt).toFixed(0)} s after starting`,
-        });
-      }
-      const serving = this.isServing(p);
-      const arrivals = serving && p.pod.inView[VIEW_KUBE_PROXY] ? picksPerEndpoint * dt : 0;
-      p.arrivals = arrivals;
-      this.arrivals += arrivals;
-      const capacity = this.qps * dt;
-      const answered = Math.min(arrivals + p.backlog, capacity);
-      p.backlog = Math.max(0, p.backlog + arrivals - capacity);
-      this.answered += answered;
-      if (!p.isSynced) this.servfails += answered;
-      const fill = cfg.cache.enabled
-        ? Math.min(1, (now - p.startedAt) / Math.max(1, cfg.cache.successTtl))
-        : 0;
-      const fixed =
-        COREDNS_MEMORY_BASE_BYTES +
-        objectsBytes * (p.isSynced ? 1 : 0) +
-        names * fill * COREDNS_CACHE_BYTES_PER_ENTRY;
-      p.memory = fixed + p.backlog * COREDNS_BYTES_PER_INFLIGHT;
-      if (p.memory > this.memoryLimitBytes) {
-        // The kernel kills it the moment the limit is crossed, somewhere inside this step.
-        p.memory = this.memoryLimitBytes;
-        p.backlog = Math.max(0, (this.memoryLimitBytes - fixed) / COREDNS_BYTES_PER_INFLIGHT);
-        this.noteSlow(p);
-        this.kill(p, 'oom');
-        continue;
-      }
-      this.noteSlow(p);
-      if (
-        now >= p.startedAt + COREDNS_LIVENESS_INITIAL_DELAY &&
-        now - p.lastProbeAt >= COREDNS_LIVENESS_PERIOD
-      ) {
-        p.lastProbeAt = now;
-        // The /health handler's goroutine waits behind the queued queries for CPU.
-        if (p.backlog / this.qps > COREDNS_LIVENESS_TIMEOUT) {
-          p.livenessFailures++;
-          if (p.livenessFailures >= COREDNS_LIVENESS_FAILURES) this.kill(p, 'liveness');
-        } else {
-          p.livenessFailures = 0;
-        }
+    const offered = picksPerEndpoint * dt;
+    const capacity = this.qps * dt;
+    const steadyFill = cfg.cache.enabled ? 1 : 0;
+    const steadyMemory = fixedMemory(objectsBytes, true, names, steadyFill);
+    if (steadyMemory !== this.steadyMemory) {
+      // What a steady replica holds moved (the first step; the cluster's shape and names are fixed
+      // today, so only a defence): every replica is updated in full this step.
+      this.steadyMemory = steadyMemory;
+      for (let i = 0; i < this.order.length; i++)
+        if (this.slotMode[i] !== MODE_STOPPED) this.slotMode[i] = MODE_UPDATE;
+    }
+    if (this.workload.version !== this.modeWorkloadVersion) {
+      // Endpoints entered or left kube-proxy's view: re-read the view bit of the steady replicas.
+      this.modeWorkloadVersion = this.workload.version;
+      for (let i = 0; i < this.order.length; i++) {
+        const m = this.slotMode[i];
+        if (m === MODE_STEADY_IN_VIEW || m === MODE_STEADY_OUT_OF_VIEW)
+          this.slotMode[i] = this.order[i]!.pod.inView[VIEW_KUBE_PROXY]
+            ? MODE_STEADY_IN_VIEW
+            : MODE_STEADY_OUT_OF_VIEW;
       }
     }
+    // A steady replica stays steady while what lands on it fits its capacity: its backlog stays 0
+    // (max(0, 0 + offered - capacity)), it answers all it got, its memory is steadyMemory (no queue,
+    // full cache, at most the limit or it would not be steady) and its liveness probe passes.
+    const isFast = this.o.hasSteadyFastPath !== false && offered <= capacity;
+    // kill() keeps the pod (an in-place restart), so the order is not modified while iterating.
+    for (let i = 0; i < this.order.length; i++) {
+      const mode = this.slotMode[i]!;
+      if (mode === MODE_STOPPED) continue;
+      if (isFast && mode !== MODE_UPDATE) {
+        // Out of view it gets nothing and answers 0: adding 0 leaves the non-negative totals unchanged.
+        if (mode === MODE_STEADY_IN_VIEW) {
+          this.arrivals += offered;
+          this.answered += offered;
+        }
+        if (now >= this.probeFrom[i]! && now - this.lastProbeAt[i]! >= COREDNS_LIVENESS_PERIOD)
+          this.lastProbeAt[i] = now;
+        continue;
+      }
+      this.serveOne(this.order[i]!, i, now, offered, capacity, objectsBytes, names, steadyFill);
+    }
+  }
+
+  /** One step of one replica in full; leaves its slot's mode for the next step. */
+  private serveOne(
+    p: ReplicaProcess,
+    slot: number,
+    now: number,
+    offered: number,
+    capacity: number,
+    objectsBytes: number,
+    names: number,
+    steadyFill: number,
+  ): void {
+    if (!p.isRunning) return;
+    const cfg = this.o.config;
+    if (!p.isSynced && p.informers.every((i) => i.hasSynced)) {
+      p.isSynced = true;
+      this.version++;
+      // ready plugin: Ready once synced, never asked again.
+      this.o.workloads.setReady(p.pod, true);
+      this.o.cluster.log.record({
+        t: now,
+        cluster: this.clusterName,
+        kind: 'coredns-synced',
+        severity: 'info',
+        message: `CoreDNS pod ${p.pod.id} synced its informers ${(now - p.startedAt).toFixed(0)} s after starting`,
+      });
+    }
+    const serving = this.isServing(p);
+    const isInView = p.pod.inView[VIEW_KUBE_PROXY] === true;
+    const arrivals = serving && isInView ? offered : 0;
+    this.arrivals += arrivals;
+    const answered = Math.min(arrivals + p.backlog, capacity);
+    p.backlog = Math.max(0, p.backlog + arrivals - capacity);
+    this.answered += answered;
+    if (!p.isSynced) this.servfails += answered;
+    const fill = cfg.cache.enabled ? Math.min(1, (now - p.startedAt) / Math.max(1, cfg.cache.successTtl)) : 0;
+    const fixed = fixedMemory(objectsBytes, p.isSynced, names, fill);
+    p.memory = fixed + p.backlog * COREDNS_BYTES_PER_INFLIGHT;
+    if (p.memory > this.memoryLimitBytes) {
+      // The kernel kills it the moment the limit is crossed, somewhere inside this step.
+      p.memory = this.memoryLimitBytes;
+      p.backlog = Math.max(0, (this.memoryLimitBytes - fixed) / COREDNS_BYTES_PER_INFLIGHT);
+      this.noteSlow(p);
+      this.kill(p, 'oom');
+      return;
+    }
+    this.noteSlow(p);
+    if (now >= this.probeFrom[slot]! && now - this.lastProbeAt[slot]! >= COREDNS_LIVENESS_PERIOD) {
+      this.lastProbeAt[slot] = now;
+      // The /health handler's goroutine waits behind the queued queries for CPU.
+      if (p.backlog / this.qps > COREDNS_LIVENESS_TIMEOUT) {
+        p.livenessFailures++;
+        if (p.livenessFailures >= COREDNS_LIVENESS_FAILURES) {
+          this.kill(p, 'liveness');
+          return;
+        }
+      } else {
+        p.livenessFailures = 0;
+      }
+    }
+    // Fill only grows with time, so a replica with a full cache keeps it until it restarts (onStart).
+    const isSteady = p.isSynced && p.backlog === 0 && p.livenessFailures === 0 && fill === steadyFill;
+    this.slotMode[slot] = !isSteady ? MODE_UPDATE : isInView ? MODE_STEADY_IN_VIEW : MODE_STEADY_OUT_OF_VIEW;
   }
 
   private noteSlow(p: ReplicaProcess): void {

@@ -78,6 +78,8 @@ export interface DataPlaneOptions {
   readonly createInformer?: InformerFactory;
   /** CoreDNS reuses its forward view in steady state (default true); tests compare with false. */
   readonly isViewCached?: boolean;
+  /** CoreDNS skips the per-step update of steady replicas (default true); tests compare with false. */
+  readonly hasSteadyFastPath?: boolean;
 }
 
 interface Edge {
@@ -97,6 +99,9 @@ interface Edge {
 
 interface ServiceNode {
   readonly config: ServiceConfig;
+  /** config.userRps and config.replicas, read every step: kept here, next to the state they feed. */
+  readonly userRps: number;
+  readonly replicas: number;
   readonly namespace: string;
   readonly workload: Workload;
   readonly out: Edge[];
@@ -115,6 +120,8 @@ interface ServiceNode {
   pOk: number;
   /** Probability a new connection to this service lands on a live pod. */
   pRoute: number;
+  /** Probability one of `requestAttempts` new connections lands on a live pod. */
+  pConnect: number;
   /** Expected nodes running this service's pods, and its callers' pods (NodeLocal entries). */
   spread: number;
   callerSpread: number;
@@ -131,38 +138,45 @@ function denialRefreshRate(lambda: number, ttl: number): number {
   return lambda > 0 ? lambda / (1 + lambda * ttl) : 0;
 }
 
-/** Ring of the last N step values with a running sum. */
+/**
+ * Ring of the last N step values with a running sum. Sums, values and weights share one array: a
+ * class field holding a double is a separate heap box, and the windows of every cluster are cold when
+ * its step comes round, so each box read was a cache miss.
+ */
 class Window {
-  private readonly values: Float64Array;
-  private readonly weights: Float64Array;
+  /** [sum, weight, values (size), weights (size)]. */
+  private readonly data: Float64Array;
+  private readonly size: number;
   private i = 0;
   private n = 0;
-  private sum = 0;
-  private weight = 0;
   constructor(size: number) {
-    this.values = new Float64Array(size);
-    this.weights = new Float64Array(size);
+    this.size = size;
+    this.data = new Float64Array(2 + 2 * size);
   }
   push(value: number, weight = 1): void {
-    if (this.n === this.values.length) {
-      this.sum -= this.values[this.i]! * this.weights[this.i]!;
-      this.weight -= this.weights[this.i]!;
+    const d = this.data;
+    const at = 2 + this.i;
+    const weightAt = at + this.size;
+    if (this.n === this.size) {
+      d[0]! -= d[at]! * d[weightAt]!;
+      d[1]! -= d[weightAt]!;
     } else {
       this.n++;
     }
-    this.values[this.i] = value;
-    this.weights[this.i] = weight;
-    this.sum += value * weight;
-    this.weight += weight;
-    this.i = (this.i + 1) % this.values.length;
+    d[at] = value;
+    d[weightAt] = weight;
+    d[0]! += value * weight;
+    d[1]! += weight;
+    this.i = (this.i + 1) % this.size;
   }
   get full(): boolean {
-    return this.n === this.values.length;
+    return this.n === this.size;
   }
   /** Weighted mean of the window; never below 0 (running-sum rounding; every series here is >= 0). */
   mean(empty: number): number {
-    if (this.weight <= 0) return empty;
-    const m = this.sum / this.weight;
+    const weight = this.data[1]!;
+    if (weight <= 0) return empty;
+    const m = this.data[0]! / weight;
     return Math.max(m, 0);
   }
 }
@@ -207,6 +221,8 @@ export function createDataPlane(
       throw new Error(`data plane: service "${sc.name}" is defined twice in cluster ${clusterName}`);
     const node: ServiceNode = {
       config: sc,
+      userRps: sc.userRps,
+      replicas: sc.replicas,
       namespace: sc.namespace ?? 'default',
       workload: workloads.add({
         name: sc.name,
@@ -225,6 +241,7 @@ export function createDataPlane(
       rate: 0,
       pOk: 1,
       pRoute: 1,
+      pConnect: 1,
       spread: 0,
       callerSpread: 0,
     };
@@ -342,6 +359,7 @@ export function createDataPlane(
     clusterServices,
     distinctNames,
     ...(options.isViewCached === false ? { isViewCached: false } : {}),
+    ...(options.hasSteadyFastPath === false ? { hasSteadyFastPath: false } : {}),
   });
 
   // kube-proxy: one informer stands for every node's (they all watch the same slices, break together
@@ -382,6 +400,15 @@ export function createDataPlane(
   let lastStepAt = 0;
   let tauProxy = 0;
   let spreadNodes = -1;
+  /** Published changes the trackers have seen, and whether some were left for a later sync time. */
+  let trackedChanges = -1;
+  let hasPendingChanges = false;
+  /** The views' counts moved since the routes were computed; serving changes they have seen. */
+  let haveViewsMoved = true;
+  let routedServingChanges = -1;
+  /** Endpoints in kube-proxy's view over all services, and those whose pod does not answer. */
+  let inView = 0;
+  let inViewDead = 0;
   const hasHeadless = services.some((s) => s.config.headless === true);
 
   const routeOf = (s: ServiceNode): number => {
@@ -398,11 +425,22 @@ export function createDataPlane(
     // 1. What kube-proxy and CoreDNS route to: the API's endpoints as of their sync times.
     // Views only move forward (an informer's store is never rolled back while its process lives).
     tauProxy = Math.max(tauProxy, kubeProxy.hasSynced ? kubeProxy.syncedThrough : 0);
-    // CoreDNS's own view of endpoints only matters for headless answers.
-    const tauDns = hasHeadless ? coreDns.viewTime() : 0;
-    for (const w of workloads.list) {
-      w.trackers[VIEW_KUBE_PROXY]!.advance(tauProxy);
-      if (hasHeadless) w.trackers[VIEW_COREDNS]!.advance(tauDns);
+    // With every published change applied and none published since, advancing changes nothing.
+    if (hasPendingChanges || trackedChanges !== workloads.publishedChanges) {
+      // CoreDNS's own view of endpoints only matters for headless answers.
+      const tauDns = hasHeadless ? coreDns.viewTime() : 0;
+      trackedChanges = workloads.publishedChanges;
+      hasPendingChanges = false;
+      for (const w of workloads.list) {
+        const proxyView = w.trackers[VIEW_KUBE_PROXY]!;
+        if (proxyView.advance(tauProxy)) haveViewsMoved = true;
+        if (!proxyView.isCaughtUp) hasPendingChanges = true;
+        if (hasHeadless) {
+          const dnsView = w.trackers[VIEW_COREDNS]!;
+          if (dnsView.advance(tauDns)) haveViewsMoved = true;
+          if (!dnsView.isCaughtUp) hasPendingChanges = true;
+        }
+      }
     }
     const lag = now - tauProxy;
     if (lag > 60 && !kubeProxyLagging) {
@@ -429,7 +467,7 @@ export function createDataPlane(
     // 2. Request rates down the graph.
     const scale = trafficScale();
     for (const s of order) {
-      let r = s.config.userRps * scale;
+      let r = s.userRps * scale;
       for (const e of s.callers) r += e.from.rate;
       s.rate = r;
     }
@@ -495,7 +533,7 @@ export function createDataPlane(
           e.lookupOk = r.ok;
           continue;
         }
-        const pods = e.from.config.replicas;
+        const pods = e.from.replicas;
         const lambda = pods > 0 ? e.from.rate / pods : 0;
         e.appCache.step(lambda, resolverOutcome, e.appResult);
         e.lookupOk = e.appResult.ok;
@@ -545,28 +583,36 @@ export function createDataPlane(
     // 5. Services, callees first.
     let userRate = 0;
     let userOk = 0;
-    let inView = 0;
-    let inViewDead = 0;
+    // Routes read only the views' counts: they move with a view or with a pod's liveness.
+    if (haveViewsMoved || routedServingChanges !== workloads.servingChanges) {
+      haveViewsMoved = false;
+      routedServingChanges = workloads.servingChanges;
+      inView = 0;
+      inViewDead = 0;
+      for (const s of services) {
+        s.pRoute = routeOf(s);
+        s.pConnect = 1 - (1 - s.pRoute) ** attempts;
+        const t = s.workload.trackers[VIEW_KUBE_PROXY]!;
+        inView += t.inView;
+        inViewDead += t.inView - t.inViewUp;
+      }
+    }
     for (let i = order.length - 1; i >= 0; i--) {
       const s = order[i]!;
-      s.pRoute = routeOf(s);
-      const t = s.workload.trackers[VIEW_KUBE_PROXY]!;
-      inView += t.inView;
-      inViewDead += t.inView - t.inViewUp;
       let p = 1;
       for (const e of s.out) {
         // A pool keeps its connections on live pods and re-dials the ones that broke until one lands:
         // only a service with no live endpoint fails it. Otherwise every request opens a connection.
-        const route = e.isPooled ? (e.to.pRoute > 0 ? 1 : 0) : 1 - (1 - e.to.pRoute) ** attempts;
+        const route = e.isPooled ? (e.to.pRoute > 0 ? 1 : 0) : e.to.pConnect;
         p *= e.lookupOk * route * e.to.pOk;
       }
       s.pOk = p;
     }
     for (let i = 0; i < services.length; i++) {
       const s = services[i]!;
-      const a = (1 - (1 - s.pRoute) ** attempts) * s.pOk;
-      serviceShort[i]!.push(s.callers.length > 0 || s.config.userRps > 0 ? a : 1);
-      const users = s.config.userRps * scale;
+      const a = s.pConnect * s.pOk;
+      serviceShort[i]!.push(s.callers.length > 0 || s.userRps > 0 ? a : 1);
+      const users = s.userRps * scale;
       userRate += users;
       userOk += users * a;
     }

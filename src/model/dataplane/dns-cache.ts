@@ -110,15 +110,18 @@ function forwardsUntilResolved(lambda: number, p: number): number {
 }
 
 export class CacheCohort {
+  /**
+   * [freshTotal, failTotal, empty, fresh..., failing...]: one block of memory. A double-valued field
+   * is a separate heap box, and a data plane's cohorts are cold when its step comes round, so the
+   * totals and the rings are kept together.
+   */
+  private readonly state: Float64Array;
   private readonly fresh: Float64Array;
   private freshHead = 0;
-  private freshTotal = 0;
   private readonly failing: Float64Array;
   private failHead = 0;
-  private failTotal = 0;
   private stale: AgedPool | null;
   private staleFailing: AgedPool | null;
-  private empty = 1;
 
   constructor(
     private config: CacheCohortConfig,
@@ -126,8 +129,12 @@ export class CacheCohort {
   ) {
     if (!(config.successTtl >= 1))
       throw new RangeError(`CacheCohort: successTtl must be >= 1 step, got ${config.successTtl}`);
-    this.fresh = new Float64Array(Math.round(config.successTtl));
-    this.failing = new Float64Array(Math.max(1, Math.round(config.failTtl)));
+    const T = Math.round(config.successTtl);
+    const F = Math.max(1, Math.round(config.failTtl));
+    this.state = new Float64Array(3 + T + F);
+    this.fresh = this.state.subarray(3, 3 + T);
+    this.failing = this.state.subarray(3 + T);
+    this.empty = 1;
     const stale = config.serveStale;
     this.stale = stale ? new AgedPool(Math.round(stale.duration)) : null;
     this.staleFailing = stale ? new AgedPool(Math.round(stale.duration)) : null;
@@ -162,6 +169,25 @@ export class CacheCohort {
     } else {
       this.empty = waiting;
     }
+  }
+
+  private get freshTotal(): number {
+    return this.state[0]!;
+  }
+  private set freshTotal(value: number) {
+    this.state[0] = value;
+  }
+  private get failTotal(): number {
+    return this.state[1]!;
+  }
+  private set failTotal(value: number) {
+    this.state[1] = value;
+  }
+  private get empty(): number {
+    return this.state[2]!;
+  }
+  private set empty(value: number) {
+    this.state[2] = value;
   }
 
   /** Fraction of entries that would answer a lookup from cache right now (fresh or stale positive). */

@@ -94,8 +94,9 @@ export class ViewTracker {
     private readonly workload: Workload,
   ) {}
 
-  /** Applies published changes up to the consumer's sync time `tau`. */
-  advance(tau: number): void {
+  /** Applies published changes up to the consumer's sync time `tau`; true if the view's counts moved. */
+  advance(tau: number): boolean {
+    let hasMoved = false;
     const log = this.workload.changes;
     while (this.next < log.length) {
       const c = log[this.next]!;
@@ -105,10 +106,12 @@ export class ViewTracker {
       if (pod.inView[this.slot] === c.isAdd) continue;
       pod.inView[this.slot] = c.isAdd;
       this.workload.version++;
+      hasMoved = true;
       const d = c.isAdd ? 1 : -1;
       this.inView += d;
       if (pod.isAlive && pod.isUp) this.inViewUp += d;
     }
+    return hasMoved;
   }
 
   /** Fraction of this view's endpoints that answer a new connection (0 when the view is empty). */
@@ -191,6 +194,10 @@ export class Workloads {
   private lastNodeCount: number;
   /** Pods lost for node-local reasons (eviction, node loss) since the start. */
   nodeLocalDeaths = 0;
+  /** Changes published to any workload's log so far (lets view trackers skip a step with none new). */
+  publishedChanges = 0;
+  /** Pods that started or stopped answering so far (the views' live counts move with them). */
+  servingChanges = 0;
 
   constructor(private readonly o: WorkloadsOptions) {
     this.lastNodeCount = o.nodes.count;
@@ -212,6 +219,7 @@ export class Workloads {
       pod.isPublished = true;
       // Published before the simulation began: visible to any view.
       w.changes.push({ t: Number.NEGATIVE_INFINITY, pod, isAdd: true });
+      this.publishedChanges++;
       w.hooks.onContainerStart?.(pod, true);
       this.scheduleChurn(pod);
     }
@@ -291,6 +299,7 @@ export class Workloads {
     pod.isUp = isUp;
     const after = isAlive && isUp;
     if (before === after) return;
+    this.servingChanges++;
     const d = after ? 1 : -1;
     for (const t of pod.workload.trackers) if (pod.inView[t.slot]) t.inViewUp += d;
   }
@@ -500,6 +509,7 @@ export class Workloads {
       if (want !== pod.isPublished) {
         pod.isPublished = want;
         w.changes.push({ t: now, pod, isAdd: want });
+        this.publishedChanges++;
       }
       if (!pod.isAlive && !pod.isPublished) prune = true;
     }

@@ -273,6 +273,7 @@ export function startFakeDataPlane(
     readonly isViewCached?: boolean;
     readonly userTrafficScale?: () => number;
     readonly servingCapacity?: () => number;
+    readonly hasSteadyFastPath?: boolean;
   },
 ): { sim: Simulation; cluster: FakeCluster; dp: DataPlane } {
   const sim = createSimulation({ seed: options.seed ?? 1 });
@@ -283,6 +284,7 @@ export function startFakeDataPlane(
     ...(options.isViewCached === false ? { isViewCached: false } : {}),
     ...(options.userTrafficScale ? { userTrafficScale: options.userTrafficScale } : {}),
     ...(options.servingCapacity ? { servingCapacity: options.servingCapacity } : {}),
+    ...(options.hasSteadyFastPath === false ? { hasSteadyFastPath: false } : {}),
   });
   cluster.addComponent(dp);
   return { sim, cluster, dp };
