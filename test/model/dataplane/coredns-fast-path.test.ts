@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DataPlaneConfig } from '../../../src/model/config.js';
 import { at, startFakeDataPlane } from './fakes.js';
-import { DNS_APISERVER_OUTAGE, KUBEADM_COREDNS, smallDataPlane } from './fixtures.js';
+import {
+  DNS_APISERVER_OUTAGE,
+  KUBEADM_COREDNS,
+  livenessOverload,
+  smallDataPlane,
+  twoReplicaSurge,
+} from './fixtures.js';
 
 interface Case {
   readonly config: DataPlaneConfig;
@@ -44,16 +50,7 @@ const CASES: Record<string, Case> = {
   },
   // A surge past capacity: backlogs, read timeouts and OOM kills.
   'a surge that OOM-kills': {
-    config: smallDataPlane({
-      coreDns: {
-        ...KUBEADM_COREDNS,
-        replicas: { kind: 'fixed', count: 2 },
-        qpsPerReplica: 1500,
-        restartsPerReplicaHour: 0,
-        churnPerPodHour: 0,
-      },
-      background: { namesPerNode: 20, lookupsPerNameSecond: 1 },
-    }),
+    config: twoReplicaSurge(),
     nodes: 300,
     until: 900,
     script: ({ sim, cluster, dp }) => {
@@ -63,17 +60,7 @@ const CASES: Record<string, Case> = {
   },
   // Overloaded with room in memory: the liveness probe fails and restarts it.
   'liveness restarts': {
-    config: smallDataPlane({
-      coreDns: {
-        ...KUBEADM_COREDNS,
-        replicas: { kind: 'fixed', count: 1 },
-        qpsPerReplica: 800,
-        memoryLimitBytes: 64 * 2 ** 30,
-        restartsPerReplicaHour: 0,
-      },
-      nodeLocal: { enabled: false, successTtl: 30, denialTtl: 5, serveStale: null },
-      background: { namesPerNode: 5, lookupsPerNameSecond: 1 },
-    }),
+    config: livenessOverload(),
     nodes: 100,
     until: 500,
     script: () => {},

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seconds } from '../../../src/engine/index.js';
 import { at, startFakeDataPlane } from './fakes.js';
-import { KUBEADM_COREDNS, smallDataPlane } from './fixtures.js';
+import { KUBEADM_COREDNS, livenessOverload, smallDataPlane, twoReplicaSurge } from './fixtures.js';
 
 const OUTAGE_AT = 120;
 const OUTAGE = 1200;
@@ -72,17 +72,7 @@ test('with NodeLocal DNSCache, one unsynced replica of three makes lookups fail 
 });
 
 test('a query surge after one of two replicas restarts OOM-kills the other', () => {
-  const config = smallDataPlane({
-    coreDns: {
-      ...KUBEADM_COREDNS,
-      replicas: { kind: 'fixed', count: 2 },
-      qpsPerReplica: 1500,
-      restartsPerReplicaHour: 0,
-      churnPerPodHour: 0,
-    },
-    background: { namesPerNode: 20, lookupsPerNameSecond: 1 },
-  });
-  const { sim, cluster, dp } = startFakeDataPlane(config, { nodes: 300, until: 600 });
+  const { sim, cluster, dp } = startFakeDataPlane(twoReplicaSurge(), { nodes: 300, until: 600 });
   at(sim, OUTAGE_AT, () => cluster.injectApiOutage(OUTAGE));
   let healthyLoad = 0;
   at(
@@ -110,18 +100,7 @@ test('a query surge after one of two replicas restarts OOM-kills the other', () 
 });
 
 test('liveness restarts a replica whose queue delays the probe past its timeout, when memory allows', () => {
-  // Without NodeLocal the load stays bounded (each lookup tries twice), so the queue grows slowly.
-  const config = smallDataPlane({
-    coreDns: {
-      ...KUBEADM_COREDNS,
-      replicas: { kind: 'fixed', count: 1 },
-      qpsPerReplica: 800,
-      memoryLimitBytes: 64 * 2 ** 30,
-      restartsPerReplicaHour: 0,
-    },
-    nodeLocal: { enabled: false, successTtl: 30, denialTtl: 5, serveStale: null },
-    background: { namesPerNode: 5, lookupsPerNameSecond: 1 },
-  });
+  const config = livenessOverload();
   const { sim, cluster } = startFakeDataPlane(config, { nodes: 100, until: 400 });
   sim.run({ until: seconds(400) });
   const restarts = cluster.events.filter((e) => e.kind === 'coredns-restarted');

@@ -176,3 +176,36 @@ export function smallDataPlane(overrides: Partial<DataPlaneConfig> = {}): DataPl
     ...overrides,
   };
 }
+
+/**
+ * One CoreDNS replica overloaded with room in memory, so its liveness probe (not the OOM killer)
+ * restarts it. Without NodeLocal the load stays bounded (each lookup tries twice), so the queue
+ * grows slowly.
+ */
+export function livenessOverload(): DataPlaneConfig {
+  return smallDataPlane({
+    coreDns: {
+      ...KUBEADM_COREDNS,
+      replicas: { kind: 'fixed', count: 1 },
+      qpsPerReplica: 800,
+      memoryLimitBytes: 64 * 2 ** 30,
+      restartsPerReplicaHour: 0,
+    },
+    nodeLocal: { enabled: false, successTtl: 30, denialTtl: 5, serveStale: null },
+    background: { namesPerNode: 5, lookupsPerNameSecond: 1 },
+  });
+}
+
+/** Two CoreDNS replicas near capacity: background lookups follow the node count, so more nodes surge them. */
+export function twoReplicaSurge(): DataPlaneConfig {
+  return smallDataPlane({
+    coreDns: {
+      ...KUBEADM_COREDNS,
+      replicas: { kind: 'fixed', count: 2 },
+      qpsPerReplica: 1500,
+      restartsPerReplicaHour: 0,
+      churnPerPodHour: 0,
+    },
+    background: { namesPerNode: 20, lookupsPerNameSecond: 1 },
+  });
+}
