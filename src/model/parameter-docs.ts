@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { APF_PARAMETERS } from './apf/index.js';
 import { CLUSTER_PARAMETERS } from './cluster.js';
 import type { ParameterDeclaration } from './component.js';
+import { BALANCER_PARAMETERS } from './fleet/balancer.js';
+import { NODE_STARTUP_PARAMETERS } from './fleet/node-startup.js';
 
 const INTRO = `# The control-plane model
 
@@ -98,6 +100,17 @@ are kept in cohorts small enough (2% of a replica's memory per cohort) not to OO
 single calls would not. \`test/model/cluster/differential.test.ts\` runs the same cluster both ways, for
 a healthy and an overloaded cluster, and checks that the summaries agree within stated tolerances.
 
+**Fleet: serving capacity and restored nodes** (\`src/model/fleet/node-startup.ts\`). A cluster serves
+its share of user traffic times 1 + \`fleet.trafficHeadroom\`, scaled by the fraction of its nodes whose
+pods run; load above that is turned away. Nodes removed by a scale-down take their pods with them: the
+controllers create them again at their client's rate and they wait Pending. Nodes added back boot
+(\`nodeStartup.provisioning\`), get Pending pods bound by the scheduler and pull their images from their
+region's registry, whose bandwidth (\`fleet.registryBandwidth\`) every pulling node shares equally;
+creating and binding pods needs the API server. The global balancer re-places moved traffic on the
+receivers' current capacity at its health-check interval. The scenario's values (image bytes,
+provisioning, bandwidths, headroom) and their defaults are in docs/scenario.md; the model's own
+constants are below.
+
 ## Why the same agent is cheap on 1.31
 
 The agent lists the pods of its own node with \`resourceVersion=""\` and a field selector, once a
@@ -157,6 +170,7 @@ const GROUPS: readonly Group[] = [
   { title: 'Leader election', prefixes: ['leaderElection.'] },
   { title: 'Workloads and ordinary churn', prefixes: ['daemonset.', 'workqueue.', 'agent.', 'churn.'] },
   { title: 'Processes, saturation, aggregate fidelity', prefixes: ['process.', 'summary.', 'aggregate.'] },
+  { title: 'Fleet: serving capacity, restored nodes, balancer', prefixes: ['nodeStartup.', 'fleet.'] },
 ];
 
 function cell(text: string): string {
@@ -174,7 +188,12 @@ function formatValue(value: number | string | boolean): string {
 export function modelParameters(): readonly ParameterDeclaration[] {
   const seen = new Set<string>();
   const out: ParameterDeclaration[] = [];
-  for (const p of [...CLUSTER_PARAMETERS, ...APF_PARAMETERS]) {
+  for (const p of [
+    ...CLUSTER_PARAMETERS,
+    ...APF_PARAMETERS,
+    ...NODE_STARTUP_PARAMETERS,
+    ...BALANCER_PARAMETERS,
+  ]) {
     if (seen.has(p.name)) continue;
     seen.add(p.name);
     out.push(p);

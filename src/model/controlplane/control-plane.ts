@@ -175,20 +175,25 @@ export function createControlPlane(
     replica.accept(request, done, receiver);
   };
 
-  const openWatch = (
-    request: ServerRequest,
-    handlers: WatchHandlers,
-    done: ApiCallback | null,
-    receiver: OutcomeReceiver | null,
-  ): WatchHandle => {
+  /** A watch of `request`'s resource, node-indexed when it selects by node. */
+  const newWatch = (request: ServerRequest, handlers: WatchHandlers): ClusterWatch => {
     const resource = store.get(request.resource);
-    const watch = new ClusterWatch(
+    return new ClusterWatch(
       request,
       handlers,
       resource,
       request.count ?? 1,
       resource.isNodeIndexed && request.hasFieldSelector === true,
     );
+  };
+
+  const openWatch = (
+    request: ServerRequest,
+    handlers: WatchHandlers,
+    done: ApiCallback | null,
+    receiver: OutcomeReceiver | null,
+  ): WatchHandle => {
+    const watch = newWatch(request, handlers);
     if (isCutOff(clientClassOf(request))) {
       fail(request, done, receiver, cutOffLatency(request));
       return watch;
@@ -217,14 +222,7 @@ export function createControlPlane(
       return openWatch(request, handlers, null, receiver);
     },
     attachWatch(request: ServerRequest, handlers: WatchHandlers, remainingTimeout: number): WatchHandle {
-      const resource = store.get(request.resource);
-      const watch = new ClusterWatch(
-        request,
-        handlers,
-        resource,
-        request.count ?? 1,
-        resource.isNodeIndexed && request.hasFieldSelector === true,
-      );
+      const watch = newWatch(request, handlers);
       const replica = pick();
       if (replica !== null) replica.adoptWatch(watch, remainingTimeout);
       return watch;

@@ -24,14 +24,9 @@ import { createPlaybook } from '../response/playbook.js';
 import type { ResponseConfig } from '../response/types.js';
 import { createRolloutController, type RolloutTarget } from '../rollout/index.js';
 import type { RolloutConfig } from '../rollout/types.js';
-import { createTrafficBalancer } from './balancer.js';
+import { BALANCER_INTERVAL, BALANCER_PARAMETERS, createTrafficBalancer } from './balancer.js';
 import { type ClusterOutcome, computeMilestones, IMPACT_THRESHOLD } from './milestones.js';
-import {
-  createNodeStartup,
-  INSTANT_NODE_STARTUP,
-  type NodeStartup,
-  nodeStartupParameters,
-} from './node-startup.js';
+import { createNodeStartup, INSTANT_NODE_STARTUP, nodeStartupParameters } from './node-startup.js';
 
 export interface FleetConfig {
   readonly clusters: readonly ClusterConfig[];
@@ -79,12 +74,6 @@ const PIPELINE_IDENTITY: Identity = {
   namespace: 'argocd',
   clientClass: 'pipeline',
 };
-
-/**
- * Seconds between the global balancer's re-placements of moved traffic: the default probe interval
- * of Azure Traffic Manager and Front Door health probes (30 s).
- */
-export const BALANCER_INTERVAL = 30;
 
 /** Series every cluster keeps even when it stayed healthy (for the heatmap and fleet charts). */
 const HEALTH_SERIES = new Set([
@@ -141,10 +130,23 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
   const clusters: ClusterHandle[] = [];
   const dataPlanes: DataPlane[] = [];
   const registryBytesPerSecond = config.registryBytesPerSecond ?? Number.POSITIVE_INFINITY;
+  const startupConfigs = config.clusters.map((cc) => cc.nodeStartup ?? INSTANT_NODE_STARTUP);
+  const nodeStartup = createNodeStartup(sim, {
+    clusters: config.clusters.map((cc, i) => ({
+      name: cc.name,
+      region: cc.region,
+      nodes: cc.nodes,
+      // Without a nodeStartup, added nodes serve at once, pods and all.
+      podsPerNode: cc.nodeStartup ? cc.podsPerNode : 0,
+      startup: startupConfigs[i]!,
+      isApiUp: () => clusters[i]!.health().replicasUp > 0,
+    })),
+    registryBytesPerSecond,
+    log,
+  });
   // What a cluster's serving nodes can take, relative to its normal share: its headroom while every
   // node serves, less while nodes are scaled down or still pulling their images.
-  let startup: NodeStartup | null = null;
-  const capacity = (i: number): number => (1 + config.trafficHeadroom) * (startup?.servingFraction(i) ?? 1);
+  const capacity = (i: number): number => (1 + config.trafficHeadroom) * nodeStartup.servingFraction(i);
   const balancer = createTrafficBalancer(
     config.clusters.map((c) => c.trafficWeight),
     capacity,
@@ -166,26 +168,12 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
     clusters.push(cluster);
     dataPlanes.push(dataPlane);
   });
-  const nodeStartup = createNodeStartup(sim, {
-    clusters: clusters.map((c) => ({
-      name: c.config.name,
-      region: c.config.region,
-      nodes: c.config.nodes,
-      // Without a nodeStartup, added nodes serve at once, pods and all.
-      podsPerNode: c.config.nodeStartup ? c.config.podsPerNode : 0,
-      startup: c.config.nodeStartup ?? INSTANT_NODE_STARTUP,
-      isApiUp: () => c.health().replicasUp > 0,
-    })),
-    registryBytesPerSecond,
-    log,
-  });
-  startup = nodeStartup;
   clusters.forEach((c, i) => {
     c.onNodesScaled((from, to) => nodeStartup.resized(i, from, to));
-    const parameters = nodeStartupParameters(
-      c.config.nodeStartup ?? INSTANT_NODE_STARTUP,
-      registryBytesPerSecond,
-    );
+    const parameters = [
+      ...nodeStartupParameters(startupConfigs[i]!, registryBytesPerSecond),
+      ...BALANCER_PARAMETERS,
+    ];
     c.addComponent({
       id: `${c.config.name}/node-startup`,
       metrics: () => [
@@ -313,6 +301,7 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
     createRolloutController(sim, targets, rollout, { log });
   }
 
+  const isImpacted = (i: number): boolean => dataPlanes[i]!.availability() < IMPACT_THRESHOLD;
   const isAffected = (i: number): boolean => {
     const c = clusters[i]!;
     const h = c.health();
@@ -320,7 +309,7 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
       alerts.isFiring(c.config.name, { minSeverity: 'warning' }) ||
       h.isSaturated ||
       h.errorFraction > 0.05 ||
-      dataPlanes[i]!.availability() < IMPACT_THRESHOLD
+      isImpacted(i)
     );
   };
 
@@ -332,7 +321,7 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
         {
           clusters,
           isAffected: (c) => isAffected(clusters.indexOf(c)),
-          isImpacted: (c) => dataPlanes[clusters.indexOf(c)]!.availability() < IMPACT_THRESHOLD,
+          isImpacted: (c) => isImpacted(clusters.indexOf(c)),
           shiftTraffic: (c, away) => shiftTraffic(clusters.indexOf(c), away),
         },
         log,

@@ -28,6 +28,29 @@ export const CONTROLLER_POD_CREATES_PER_SECOND = 20;
 /** Pods kube-scheduler binds per second: its client's QPS (§5.4). */
 export const SCHEDULER_BINDS_PER_SECOND = 50;
 
+/** The model's own constants (the scenario's values are in nodeStartupParameters). */
+export const NODE_STARTUP_PARAMETERS: readonly ParameterDeclaration[] = [
+  {
+    name: 'nodeStartup.controllerPodCreates',
+    value: CONTROLLER_POD_CREATES_PER_SECOND,
+    unit: 'pods/s',
+    source:
+      'kube-controller-manager --kube-api-qps 20 (§5.4): the ReplicaSet/DaemonSet controllers re-create lost pods',
+  },
+  {
+    name: 'nodeStartup.schedulerBinds',
+    value: SCHEDULER_BINDS_PER_SECOND,
+    unit: 'pods/s',
+    source: "kube-scheduler's client QPS 50 (§5.4)",
+  },
+  {
+    name: 'nodeStartup.pullStep',
+    value: PULL_STEP_SECONDS,
+    unit: 'seconds',
+    source: 'stormglass: fluid step of image pulls, pod creation and binding, only while a restore runs',
+  },
+];
+
 /** A cluster without a nodeStartup: added nodes serve at once. */
 export const INSTANT_NODE_STARTUP: NodeStartupConfig = {
   provisioningSeconds: 0,
@@ -113,6 +136,7 @@ export function createNodeStartup(sim: Simulation, options: NodeStartupOptions):
   const step = (): void => {
     const now = sim.now;
     const dt = PULL_STEP_SECONDS;
+    const isUp = clusters.map((c) => c.isApiUp());
     // 1. The last interval's pulls, at the rates set when it began, up to the bound pods' images.
     pools.forEach((pool, i) => {
       const c = clusters[i]!;
@@ -137,7 +161,7 @@ export function createNodeStartup(sim: Simulation, options: NodeStartupOptions):
     //    oldest nodes first, while the API server answers.
     pools.forEach((pool, i) => {
       const c = clusters[i]!;
-      if (!c.isApiUp()) return;
+      if (!isUp[i]) return;
       const created = Math.min(pool.toCreate, CONTROLLER_POD_CREATES_PER_SECOND * dt);
       pool.toCreate -= created;
       pool.pending += created;
@@ -157,11 +181,10 @@ export function createNodeStartup(sim: Simulation, options: NodeStartupOptions):
     let hasCohorts = false;
     pools.forEach((pool, i) => {
       const c = clusters[i]!;
-      const isUp = c.isApiUp();
       for (const h of pool.cohorts) {
         hasCohorts = true;
         const wasPulling = h.isPulling;
-        h.isPulling = h.bootedAt <= now && isUp && c.startup.imageBytes - pullable(c, h) < h.remaining;
+        h.isPulling = h.bootedAt <= now && isUp[i]! && c.startup.imageBytes - pullable(c, h) < h.remaining;
         if (h.isPulling) pulling[regionOf[i]!]! += h.count;
         if (h.isPulling && !wasPulling && h.remaining === c.startup.imageBytes)
           log.record({
@@ -272,6 +295,7 @@ export function nodeStartupParameters(
   registryBytesPerSecond: number,
 ): ParameterDeclaration[] {
   return [
+    ...NODE_STARTUP_PARAMETERS,
     {
       name: 'nodeStartup.provisioning',
       value: startup.provisioningSeconds,

@@ -147,7 +147,7 @@ export function createPlaybook(
         record(
           task.cluster,
           'response-action-skipped',
-          `${task.action.id}: the cluster is no longer ${task.action.clusters === 'impacted' ? 'impacted' : 'affected'}`,
+          `${task.action.id}: the cluster is no longer ${task.action.clusters}`,
         );
         // Not done, only not needed now: the rescan takes the cluster up again if it relapses.
         started.delete(taskKey(task.action, task.cluster));
