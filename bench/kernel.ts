@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- kernel [--customers N --servers C --lambda L --mu M --seed S --hold-seconds T --simpy 1]`
+ * `npm run bench -- kernel [--customers N --servers C --lambda L --mu M --seed S --hold-seconds T --simpy 1 --floor 1]`
  *
  * 1. The classic hold model: 10,000 pending events; each handler reschedules itself after an
  *    exponential(1) delay through the public schedule() callback path. Runs at least `--hold-seconds`
@@ -12,6 +12,8 @@
  *    through the event queue's zero-delay lane (event-queue.ts).
  *    `--simpy 1` also runs bench/simpy_mmc.py (SimPy 2.3, Debian's python3-simpy) on the same model
  *    right after, and reports its customers/s and the ratios.
+ *    `--floor 1` also runs the same model with no kernel (bench/kernel-floor.ts) and reports the
+ *    ratio: the kernel's figure against what a bare heap and generators reach.
  * Rates are given per wall second and per CPU second of this process: on a shared machine the CPU
  * figure is the steadier one (it still includes V8's GC threads).
  */
@@ -27,6 +29,7 @@ import {
   type Seconds,
   type Simulation,
 } from '../src/engine/index.js';
+import { runFloor } from './kernel-floor.js';
 
 const HOLD_PENDING = 10_000;
 
@@ -50,6 +53,7 @@ export function run(args: string[]): unknown {
     holdPending: HOLD_PENDING,
     mmc,
   };
+  if (flags.get('floor') === 1) Object.assign(result, { floor: measureFloor(options, mmc.customersPerSec) });
   if (flags.get('simpy') !== 1) return result;
   const simpy = runSimpy(args);
   const simpyPerCpuSec = simpy.customers / simpy.cpuSeconds;
@@ -117,6 +121,30 @@ function measureMmc(options: MmcOptions, erlangCMeanWait: number) {
     lambda: options.lambda,
     mu: options.mu,
     seed: options.seed,
+  };
+}
+
+/** The same model with no kernel (bench/kernel-floor.ts): best of three runs of each shape. */
+function measureFloor(options: MmcOptions, kernelPerSec: number) {
+  runFloor({ ...options, customers: Math.min(options.customers, 100_000) }, 'generator');
+  runFloor({ ...options, customers: Math.min(options.customers, 100_000) }, 'callback');
+  const best = (shape: 'generator' | 'callback') => {
+    let top = runFloor(options, shape);
+    for (let i = 0; i < 2; i++) {
+      const again = runFloor(options, shape);
+      if (again.customersPerSec > top.customersPerSec) top = again;
+    }
+    return top;
+  };
+  const generator = best('generator');
+  const callback = best('callback');
+  return {
+    generatorPerCustomer: {
+      customersPerSec: generator.customersPerSec,
+      meanWait: round(generator.meanWait, 4),
+    },
+    callbackPerCustomer: { customersPerSec: callback.customersPerSec, meanWait: round(callback.meanWait, 4) },
+    kernelOfGeneratorFloor: round(kernelPerSec / generator.customersPerSec, 3),
   };
 }
 
