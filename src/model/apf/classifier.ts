@@ -24,6 +24,11 @@ export interface FlowClassification {
   readonly isExempt: boolean;
   /** 53-bit hash of flowKey for shuffle sharding. */
   readonly hash: number;
+  /**
+   * A cohort on this flow stands for members of distinct flows: the flow is told apart by user and
+   * the identity is one node's (a block of kubelets, each its own system:node user).
+   */
+  readonly isPerMember: boolean;
   /** Configuration generation this classification was made under. */
   readonly generation: number;
   /**
@@ -40,6 +45,7 @@ export interface FlowClassification {
 }
 
 const SA_PREFIX = 'system:serviceaccount:';
+const NODE_USER_PREFIX = 'system:node:';
 
 function containsOrAll(list: readonly string[], value: string): boolean {
   for (const item of list) if (item === value || item === '*') return true;
@@ -158,6 +164,7 @@ export function createClassifier(config: DigestedConfig, generation: number): Cl
         flowKey,
         isExempt: exemptLevels.has(fs.priorityLevel),
         hash: flowHash(flowKey),
+        isPerMember: distinguisher !== '' && fs.distinguisher === 'ByUser' && distinguisher.startsWith(NODE_USER_PREFIX),
       };
       flows.set(flowKey, flow);
     }

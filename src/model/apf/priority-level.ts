@@ -19,6 +19,8 @@
  * so it can always be dispatched, whose work is n times a member's, and which counts as n requests
  * towards the queue length limit (if the n do not all fit, the whole cohort is rejected). Members
  * therefore dispatch and finish together, where real requests would trickle through one by one.
+ * A cohort whose members are distinct flows (kubelets, told apart by user) would be dealt over all
+ * the level's queues: it is rejected only when those would all be full (isFull).
  *
  * NOTE: hot path. A request is an ApfRequest the caller allocates (the API server's call record
  * extends it, so admission allocates nothing of its own), and the level answers through its methods,
@@ -362,7 +364,7 @@ export class PriorityLevel {
     }
 
     const queue = this.chooseQueue(flow);
-    if (this.seatsInUse >= this.currentCL && queue.length + count > this.spec.queueLengthLimit) {
+    if (this.isAtLimit(flow, request) && this.isFull(flow, queue, count)) {
       this.reject(now, request, 'queue-full');
       return;
     }
@@ -400,6 +402,30 @@ export class PriorityLevel {
     if (!(waitLimit > 0)) this.timeOut(request);
     else if (waitLimit !== Number.POSITIVE_INFINITY)
       request.apfTimer = this.sim.schedule(waitLimit, onQueueWaitExpired, request);
+  }
+
+  /**
+   * queueset.go rejects a request when its queue holds queueLengthLimit requests. A cohort of distinct
+   * flows (a block of kubelets, each its own user) would be dealt over the level's queues, each member
+   * to the shortest queue of its own hand, so its members find room until the level's queues are all
+   * full: it is checked against the level's waiting requests and queues x queueLengthLimit instead.
+   */
+  /**
+   * queueset.go: the level is at its limit when every seat is taken. A cohort of distinct flows holds
+   * many members' seats where the members would each take a free seat as it came: a second cohort
+   * waits for all of its seats while some stay idle. For it, the level is at its limit when the
+   * cohort does not fit (tested against exact kubelets in test/model/apf/cohorts.test.ts; a cohort of
+   * one flow keeps the plain rule, which its own differential test holds to within 5%).
+   */
+  private isAtLimit(flow: FlowClassification, request: ApfRequest): boolean {
+    if (request.count > 1 && flow.isPerMember) return this.seatsInUse + request.seats > this.currentCL;
+    return this.seatsInUse >= this.currentCL;
+  }
+
+  private isFull(flow: FlowClassification, queue: Queue, count: number): boolean {
+    const limit = this.spec.queueLengthLimit;
+    if (count > 1 && flow.isPerMember) return this.waitingRequests + count > limit * this.spec.queues;
+    return queue.length + count > limit;
   }
 
   /** Shuffle sharding: the queue of the flow's hand with the least waiting work (queueset.go). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { every, harness, request, runUntil, serviceAccount, submit } from './fixtures.js';
+import { every, harness, kubelet, request, runUntil, serviceAccount, submit } from './fixtures.js';
 
 /** Runs three DaemonSet flows offering `perTick` 3-seat LISTs every 0.1 s, exact or as cohorts. */
 function run(mode: 'exact' | 'cohort', perTick: number, serviceTime: number) {
@@ -61,4 +61,89 @@ describe('cohorts against the exact path (differential)', () => {
       );
     });
   }
+});
+
+describe('a cohort of kubelets', () => {
+  /** node-high is kept busy by 2 s status updates from 400 other nodes; then 125 more nodes report. */
+  function burst(mode: 'exact' | 'cohort') {
+    const h = harness();
+    for (let n = 1000; n < 1400; n++)
+      submit(h, request(kubelet(n), 'update', 'nodes/status'), { serviceTime: 2 });
+    const outcomes: { count: number; o: ReturnType<typeof submit> }[] = [];
+    h.sim.schedule(
+      0.5,
+      () => {
+        if (mode === 'cohort')
+          outcomes.push({
+            count: 125,
+            o: submit(h, request(kubelet(0), 'update', 'nodes/status', { count: 125 }), {
+              serviceTime: 2,
+            }),
+          });
+        else
+          for (let n = 0; n < 125; n++)
+            outcomes.push({
+              count: 1,
+              o: submit(h, request(kubelet(n), 'update', 'nodes/status'), { serviceTime: 2 }),
+            });
+      },
+      undefined,
+    );
+    runUntil(h, 60);
+    return outcomes.filter((x) => x.o.reason === 'queue-full').reduce((s, x) => s + x.count, 0);
+  }
+
+  it('is dealt over queues like the distinct kubelets it stands for, not rejected whole by one queue', () => {
+    const exact = burst('exact');
+    assert.equal(exact, 0, 'the 125 distinct kubelets fit in their queues');
+    assert.equal(burst('cohort'), exact);
+  });
+});
+
+describe('kubelet cohorts on a saturated node-high level (differential)', () => {
+  /**
+   * 6,000 nodes send a status update every 10 s for 120 s, each held 4 s: node-high's seats cannot keep
+   * up, its queues fill and some updates are rejected 'queue-full'. Exact: one request per node;
+   * cohort: blocks of 125 nodes, one request each (the aggregate fidelity's shape).
+   */
+  function storm(mode: 'exact' | 'cohort') {
+    const h = harness();
+    const nodes = 6000;
+    const block = 125;
+    const outcomes: { count: number; o: ReturnType<typeof submit> }[] = [];
+    for (let b = 0; b < nodes / block; b++) {
+      every(h.sim, (b * 10) / (nodes / block), 120, 10, () => {
+        if (mode === 'cohort') {
+          const req = request(kubelet(b * block), 'update', 'nodes/status', { count: block });
+          outcomes.push({ count: block, o: submit(h, req, { serviceTime: 4 }) });
+          return;
+        }
+        for (let n = b * block; n < (b + 1) * block; n++)
+          outcomes.push({ count: 1, o: submit(h, request(kubelet(n), 'update', 'nodes/status'), { serviceTime: 4 }) });
+      });
+    }
+    runUntil(h, 200);
+    const total = (pick: (o: ReturnType<typeof submit>) => boolean) =>
+      outcomes.filter((x) => pick(x.o)).reduce((s, x) => s + x.count, 0);
+    return {
+      offered: total(() => true),
+      queueFull: total((o) => o.reason === 'queue-full'),
+      dispatched: total((o) => o.dispatched),
+      timeOut: total((o) => o.reason === 'time-out'),
+    };
+  }
+
+  it('rejects about as many updates queue-full as the distinct kubelets would, not every cohort', () => {
+    const exact = storm('exact');
+    const cohort = storm("cohort");
+    assert.ok(exact.queueFull > 0.1 * exact.offered, `the exact run saturates: ${JSON.stringify(exact)}`);
+    assert.ok(
+      Math.abs(exact.queueFull - cohort.queueFull) <= 0.1 * exact.offered,
+      `queue-full ${exact.queueFull} exact vs ${cohort.queueFull} cohort of ${exact.offered}`,
+    );
+    assert.ok(
+      Math.abs(exact.dispatched - cohort.dispatched) <= 0.1 * exact.offered,
+      `dispatched ${exact.dispatched} exact vs ${cohort.dispatched} cohort`,
+    );
+  });
 });

@@ -163,6 +163,7 @@ describe('APF invariants under arbitrary load', () => {
               priorityLevel: 'fq',
               flowKey: 'fs/u',
               isExempt: false,
+              isPerMember: false,
               hash,
             };
             // Nothing waits, so each enqueue takes the next card of the hand in turn (queueset.go).
