@@ -310,7 +310,7 @@ export function createControlPlane(
         if (blocked.has(clientClass)) return;
         blocked.add(clientClass);
         cutConnections(clientClass, 'unreachable');
-      } else blocked.delete(clientClass);
+      } else if (!blocked.delete(clientClass)) return;
       options.log.record({
         t: sim.now,
         cluster: config.name,

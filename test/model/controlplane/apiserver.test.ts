@@ -326,3 +326,14 @@ test('a flood of LISTs from one service account is throttled by APF (429 with Re
     'node-high is isolated by APF seats',
   );
 });
+
+test('unblocking a client class logs a restore only when it was blocked', () => {
+  const { cp, log } = setup({ nodes: 100 });
+  const kinds = () => log.events.filter((e) => e.kind.startsWith('network-')).map((e) => e.kind);
+  cp.setBlocked('agent', false);
+  assert.deepEqual(kinds(), []);
+  cp.setBlocked('agent', true);
+  cp.setBlocked('agent', false);
+  cp.setBlocked('agent', false);
+  assert.deepEqual(kinds(), ['network-blocked', 'network-unblocked']);
+});
