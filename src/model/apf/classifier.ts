@@ -164,7 +164,8 @@ export function createClassifier(config: DigestedConfig, generation: number): Cl
         flowKey,
         isExempt: exemptLevels.has(fs.priorityLevel),
         hash: flowHash(flowKey),
-        isPerMember: distinguisher !== '' && fs.distinguisher === 'ByUser' && distinguisher.startsWith(NODE_USER_PREFIX),
+        isPerMember:
+          distinguisher !== '' && fs.distinguisher === 'ByUser' && distinguisher.startsWith(NODE_USER_PREFIX),
       };
       flows.set(flowKey, flow);
     }

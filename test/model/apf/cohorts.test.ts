@@ -119,7 +119,10 @@ describe('kubelet cohorts on a saturated node-high level (differential)', () => 
           return;
         }
         for (let n = b * block; n < (b + 1) * block; n++)
-          outcomes.push({ count: 1, o: submit(h, request(kubelet(n), 'update', 'nodes/status'), { serviceTime: 4 }) });
+          outcomes.push({
+            count: 1,
+            o: submit(h, request(kubelet(n), 'update', 'nodes/status'), { serviceTime: 4 }),
+          });
       });
     }
     runUntil(h, 200);
@@ -135,7 +138,7 @@ describe('kubelet cohorts on a saturated node-high level (differential)', () => 
 
   it('rejects about as many updates queue-full as the distinct kubelets would, not every cohort', () => {
     const exact = storm('exact');
-    const cohort = storm("cohort");
+    const cohort = storm('cohort');
     assert.ok(exact.queueFull > 0.1 * exact.offered, `the exact run saturates: ${JSON.stringify(exact)}`);
     assert.ok(
       Math.abs(exact.queueFull - cohort.queueFull) <= 0.1 * exact.offered,
