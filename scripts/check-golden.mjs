@@ -21,6 +21,9 @@ const GOLDEN = {
   'dns-apiserver-outage': (r) => ({
     summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })),
   }),
+  'fm-009-one-cluster': (r) => ({
+    summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })),
+  }),
   'dns-apiserver-outage-serve-stale': (r) => ({
     summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })),
   }),
