@@ -3,13 +3,14 @@
  * rendering (tables, timeline, colour); this stays as the fallback and is easy to replace.
  */
 import type { RunResult } from '../model/result.js';
+import { formatOffset, formatPercent } from '../report/format.js';
 import { formatDuration } from '../scenario/units.js';
 import type { Style } from './io.js';
 
 const fmt = (n: number | null | undefined, digits = 3): string =>
   n === null || n === undefined || !Number.isFinite(n) ? '-' : String(Number(n.toPrecision(digits)));
-const at = (t: number | null | undefined): string =>
-  t === null || t === undefined ? '-' : formatDuration(t);
+/** A time in the run, "T+0:11:10", to the second (event times carry the kernel's full precision). */
+const at = (t: number | null | undefined): string => (t === null || t === undefined ? '-' : formatOffset(t));
 
 export function renderRunSummary(
   result: RunResult,
@@ -42,7 +43,7 @@ export function renderRunSummary(
       api ? `${fmt(api.rejectedFraction * 100)}%` : '-',
       api ? String(api.restarts) : '-',
       c.summary.nodes ? String(c.summary.nodes.notReadyMax) : '-',
-      c.summary.services ? `${fmt(c.summary.services.availabilityMin * 100, 4)}%` : '-',
+      c.summary.services ? formatPercent(c.summary.services.availabilityMin) : '-',
     ];
   });
   const shown = rows.slice(0, 20);
@@ -63,7 +64,7 @@ export function renderRunSummary(
   }
   lines.push(`events: ${result.events.length}`);
   for (const e of result.events.slice(0, 8))
-    lines.push(s.dim(`  ${at(e.t).padStart(8)}  ${e.cluster}  ${e.kind}: ${e.message}`));
+    lines.push(s.dim(`  ${at(e.t).padStart(10)}  ${e.cluster}  ${e.kind}: ${e.message}`));
   if (result.events.length > 8) lines.push(s.dim(`  ... ${result.events.length - 8} more in the JSON`));
   if (options.jsonTarget === null) lines.push(s.dim('full result (time series, events): add --json FILE'));
   else if (options.jsonTarget !== '-') lines.push(`full result written to ${s.bold(options.jsonTarget)}`);
