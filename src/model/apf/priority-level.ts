@@ -20,7 +20,7 @@
  * towards the queue length limit (if the n do not all fit, the whole cohort is rejected). Members
  * therefore dispatch and finish together, where real requests would trickle through one by one.
  * A cohort whose members are distinct flows (kubelets, told apart by user) would be dealt over all
- * the level's queues: it is rejected only when those would all be full (isFull).
+ * the level's queues: it is rejected only when those would all be full (isFullForSpreadCohort).
  *
  * NOTE: hot path. A request is an ApfRequest the caller allocates (the API server's call record
  * extends it, so admission allocates nothing of its own), and the level answers through its methods,
@@ -364,7 +364,11 @@ export class PriorityLevel {
     }
 
     const queue = this.chooseQueue(flow);
-    if (this.isAtLimit(flow, request) && this.isFull(flow, queue, count)) {
+    const isFull =
+      count > 1 && flow.isPerMember
+        ? this.isFullForSpreadCohort(request.seats, count)
+        : this.seatsInUse >= this.currentCL && queue.length + count > this.spec.queueLengthLimit;
+    if (isFull) {
       this.reject(now, request, 'queue-full');
       return;
     }
@@ -405,27 +409,20 @@ export class PriorityLevel {
   }
 
   /**
-   * queueset.go rejects a request when its queue holds queueLengthLimit requests. A cohort of distinct
-   * flows (a block of kubelets, each its own user) would be dealt over the level's queues, each member
-   * to the shortest queue of its own hand, so its members find room until the level's queues are all
-   * full: it is checked against the level's waiting requests and queues x queueLengthLimit instead.
+   * queueset.go rejects a request 'queue-full' when every seat of the level is taken and its queue
+   * holds queueLengthLimit requests. A cohort of distinct flows (a block of kubelets, each its own
+   * user) stands for members that shuffle sharding deals over the level's queues, each to the shortest
+   * of its own hand, and that each take a free seat as it comes. So for such a cohort the level is at
+   * its limit when the cohort's seats do not fit (a second cohort waits for all of them while some stay
+   * idle), and it is full when the level's waiting requests would pass queues x queueLengthLimit.
+   * Tested against exact kubelets in test/model/apf/cohorts.test.ts; a cohort of one flow keeps the
+   * plain rule, which its own differential test holds to within 5%.
    */
-  /**
-   * queueset.go: the level is at its limit when every seat is taken. A cohort of distinct flows holds
-   * many members' seats where the members would each take a free seat as it came: a second cohort
-   * waits for all of its seats while some stay idle. For it, the level is at its limit when the
-   * cohort does not fit (tested against exact kubelets in test/model/apf/cohorts.test.ts; a cohort of
-   * one flow keeps the plain rule, which its own differential test holds to within 5%).
-   */
-  private isAtLimit(flow: FlowClassification, request: ApfRequest): boolean {
-    if (request.count > 1 && flow.isPerMember) return this.seatsInUse + request.seats > this.currentCL;
-    return this.seatsInUse >= this.currentCL;
-  }
-
-  private isFull(flow: FlowClassification, queue: Queue, count: number): boolean {
-    const limit = this.spec.queueLengthLimit;
-    if (count > 1 && flow.isPerMember) return this.waitingRequests + count > limit * this.spec.queues;
-    return queue.length + count > limit;
+  private isFullForSpreadCohort(seats: number, count: number): boolean {
+    return (
+      this.seatsInUse + seats > this.currentCL &&
+      this.waitingRequests + count > this.spec.queueLengthLimit * this.spec.queues
+    );
   }
 
   /** Shuffle sharding: the queue of the flow's hand with the least waiting work (queueset.go). */

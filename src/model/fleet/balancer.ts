@@ -1,11 +1,11 @@
-import type { ParameterDeclaration } from '../component.js';
-
 /**
  * The global balancer: user traffic is split across clusters by weight; operators can move a
  * cluster's share away, and the receiving clusters take it up to their serving capacity. What cannot
  * be placed stays where it was. Capacities change (nodes scaled down, restored nodes warming up), so
  * the fleet calls `refresh` at the balancer's health-check interval while traffic is moved.
  */
+import type { ParameterDeclaration } from '../component.js';
+
 /**
  * Seconds between the global balancer's re-placements of moved traffic: the default probe interval
  * of Azure Traffic Manager and Front Door health probes (30 s).

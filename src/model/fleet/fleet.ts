@@ -50,8 +50,6 @@ export interface FleetConfig {
   readonly trafficHeadroom: number;
   /** Image registry bandwidth per region, bytes/s, shared by the nodes pulling there (default: unlimited). */
   readonly registryBytesPerSecond?: number;
-  /** Seconds between the global balancer's re-placements of moved traffic (its health checks). */
-  readonly balancerInterval?: number;
   /** Metric series kept in full for clusters that stayed healthy; 'all' keeps every series everywhere. */
   readonly quietClusterSeries: 'all' | 'health';
 }
@@ -203,17 +201,16 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
     });
   });
   // While traffic is moved, the balancer follows the receivers' capacity at its health-check interval.
-  const balancerInterval = config.balancerInterval ?? BALANCER_INTERVAL;
   let isRefreshing = false;
   const refreshBalancer = (): void => {
     balancer.refresh();
-    if (sim.now + balancerInterval <= until) sim.schedule(balancerInterval, refreshBalancer, undefined);
+    if (sim.now + BALANCER_INTERVAL <= until) sim.schedule(BALANCER_INTERVAL, refreshBalancer, undefined);
   };
   const shiftTraffic = (i: number, away: boolean): void => {
     balancer.setAway(i, away);
     if (isRefreshing) return;
     isRefreshing = true;
-    sim.schedule(balancerInterval, refreshBalancer, undefined);
+    sim.schedule(BALANCER_INTERVAL, refreshBalancer, undefined);
   };
 
   // Workloads with a start time are created directly (scenarios without a rollout).
