@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs a scenario with every cluster at one fidelity (exact or aggregate) and prints the first
-// cluster's summary, its node-high rejections and its OOM kills: how docs/fm-009.md compares the
+// cluster's summary, its node-high rejections, its OOM kills and how often its API was reachable
+// after the change: how docs/fm-009.md compares the
 // aggregate path with the exact one. Usage (after `npm run build`):
 //   node scripts/compare-fidelity.mjs <scenario name or file> exact|aggregate [dist folder]
 import path from 'node:path';
@@ -30,6 +31,34 @@ for (const s of cluster.series)
   if (s.name === 'apiserver_flowcontrol_rejected_requests_total' && s.labels.priority_level === 'node-high')
     nodeHighRejected += s.values.at(-1) ?? 0;
 const count = (kind) => result.events.filter((e) => e.kind === kind).length;
+
+// How reachable the control plane was once the change had landed: the share of time from two
+// minutes after the workload was created to the end during which at least one replica served, and
+// the lengths of the windows in which some replica was up (a kubectl request needs one of them).
+function reachability() {
+  const created = result.events.find((e) => e.kind === 'workload-created');
+  const replicas = loaded.scenario.clusters[0].apiServer?.replicas ?? 3;
+  if (created === undefined) return { apiUpShare: null, apiUpWindowsSeconds: [] };
+  const from = created.t + 120;
+  const to = result.simulatedSeconds;
+  let up = replicas;
+  let last = from;
+  let upTime = 0;
+  let openedAt = 0;
+  const windows = [];
+  for (const e of result.events) {
+    const isStart = e.kind === 'apiserver-started';
+    if (!isStart && e.kind !== 'apiserver-oom-killed' && e.kind !== 'apiserver-killed') continue;
+    if (e.t > from && up > 0) upTime += e.t - Math.max(last, from);
+    last = Math.max(last, e.t);
+    if (isStart) {
+      if (up++ === 0) openedAt = e.t;
+    } else if (--up === 0 && openedAt > from) windows.push(Math.round(e.t - openedAt));
+  }
+  if (up > 0) upTime += to - Math.max(last, from);
+  return { apiUpShare: Math.round((1000 * upTime) / (to - from)) / 1000, apiUpWindowsSeconds: windows };
+}
+
 console.log(
   JSON.stringify({
     scenario,
@@ -38,6 +67,7 @@ console.log(
     nodeHighRejected,
     apiserverOomKills: count('apiserver-oom-killed'),
     corednsOomKills: count('coredns-oom-killed'),
+    ...reachability(),
     summary: cluster.summary,
   }),
 );
