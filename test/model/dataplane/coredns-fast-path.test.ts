@@ -10,6 +10,11 @@ import {
   twoReplicaSurge,
 } from './fixtures.js';
 
+/** The same configuration with every CoreDNS replica given `bytes` of memory. */
+function withMemoryLimit(config: DataPlaneConfig, bytes: number): DataPlaneConfig {
+  return { ...config, coreDns: { ...config.coreDns, memoryLimitBytes: bytes } };
+}
+
 interface Case {
   readonly config: DataPlaneConfig;
   readonly nodes: number;
@@ -68,17 +73,7 @@ const CASES: Record<string, Case> = {
   // Load surges (background lookups follow the node count) past capacity with room in memory: queues
   // that drain, liveness failures and restarts of replicas that were steady until then.
   'surges that queue': {
-    config: smallDataPlane({
-      coreDns: {
-        ...KUBEADM_COREDNS,
-        replicas: { kind: 'fixed', count: 2 },
-        qpsPerReplica: 1500,
-        memoryLimitBytes: 64 * 2 ** 30,
-        restartsPerReplicaHour: 0,
-        churnPerPodHour: 0,
-      },
-      background: { namesPerNode: 20, lookupsPerNameSecond: 1 },
-    }),
+    config: withMemoryLimit(twoReplicaSurge(), 64 * 2 ** 30),
     nodes: 100,
     until: 900,
     script: ({ sim, cluster }) => {
