@@ -6,6 +6,6 @@ export { type ApfInspection, createApfFilter, type LevelSnapshot } from './apf-f
 export * from './bootstrap.js';
 export { type DigestedConfig, digestConfiguration, type LevelSpec } from './config.js';
 export { APF_PARAMETERS, requestWaitLimit } from './parameters.js';
-export { ApfRequest } from './priority-level.js';
+export { ApfRequest, membersAtOnce } from './priority-level.js';
 export type { ApfFilter, ApfOptions, Classification } from './types.js';
 export type { WorkEstimate, WorkInput } from './work-estimator.js';

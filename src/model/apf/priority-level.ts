@@ -18,7 +18,9 @@
  * cohort is one queue entry whose seats are n times a member's, capped at the level's current limit
  * so it can always be dispatched, whose work is n times a member's, and which counts as n requests
  * towards the queue length limit (if the n do not all fit, the whole cohort is rejected). Members
- * therefore dispatch and finish together, where real requests would trickle through one by one.
+ * therefore dispatch together, where real requests would trickle through one by one. A capped cohort
+ * runs only as many members at once as its seats hold (membersAtOnce); the API server serves the
+ * rest in turn, so its memory and per-member rates are those of that many requests.
  * A cohort whose members are distinct flows (kubelets, told apart by user) would be dealt over all
  * the level's queues: it is rejected only when those would all be full (isFullForSpreadCohort).
  *
@@ -34,6 +36,17 @@ import type { LevelSpec } from './config.js';
 import { DroppedRequestsTracker } from './dropped-requests.js';
 import { ESTIMATED_SERVICE_DURATION } from './parameters.js';
 import { dealHand } from './shuffle-sharding.js';
+
+/**
+ * How many of a dispatched cohort's members its seats let execute at once: all of them unless the
+ * level capped its seats, then as many members' seats as fit in the capped ones (at least one).
+ */
+export function membersAtOnce(request: ApfRequest): number {
+  const count = request.count;
+  const member = request.memberSeats;
+  if (count <= 1 || member <= 0 || request.seats >= member * count) return count;
+  return Math.max(1, Math.floor(request.seats / member));
+}
 
 export type DispatchCallback = (release: () => void) => void;
 export type RejectCallback = (reason: RejectReason, retryAfterSeconds: number) => void;
@@ -146,6 +159,8 @@ export abstract class ApfRequest {
   additionalLatency = 0;
   /** max(initialSeats, finalSeats): seats held from dispatch to final release. */
   seats = 0;
+  /** Seats one member would hold, uncapped; 0 on the legacy max-in-flight path (no seats). */
+  memberSeats = 0;
   /** Virtual work in seat-seconds (all members). */
   totalWork = 0;
   /**
@@ -351,6 +366,7 @@ export class PriorityLevel {
     request.finalSeats = final;
     request.additionalLatency = additionalLatency;
     request.seats = Math.max(initial, final);
+    request.memberSeats = Math.max(initialSeats, finalSeats);
     request.totalWork = totalWork;
     request.estimatedSeats = estimatedSeats;
     this.sync(now);

@@ -22,7 +22,13 @@
  * call, so the processor-sharing and etcd layers schedule no closures per request.
  */
 import type { Simulation } from '../../engine/index.js';
-import { ApfRequest, type ApfFilter, type Classification, requestWaitLimit } from '../apf/index.js';
+import {
+  ApfRequest,
+  type ApfFilter,
+  type Classification,
+  membersAtOnce,
+  requestWaitLimit,
+} from '../apf/index.js';
 import type { ApiCallback, ApiOutcome, RejectReason } from '../api-types.js';
 import type { Component, EventLog, MetricDeclaration } from '../component.js';
 import type { ApiServerConfig } from '../config.js';
@@ -120,6 +126,13 @@ class Call extends ApfRequest {
   psJob = -1;
   timer = -1;
   memory = 0;
+  /**
+   * A cohort's members executing at once (its seats may hold fewer than all, see membersAtOnce) and
+   * the requests each of those serves in turn: memory is charged for atOnce members, and CPU and
+   * etcd run atOnce jobs of `rounds` members' work each.
+   */
+  atOnce = 1;
+  rounds = 1;
   path: ServePath = 'etcd';
   scanned = 0;
   returned = 0;
@@ -485,7 +498,7 @@ export class Replica implements Component, WatchHost {
       const c = this.cache(resource);
       c.isReady = false;
       const r: Rebuild = { replica: this, resource, epoch: this.epoch, snapshotAt: now, memory: 0 };
-      this.options.etcd.range(resource.count, resource.bytes, 1, onRebuildRange, r);
+      this.options.etcd.range(resource.count, resource.bytes, 1, 1, onRebuildRange, r);
     }
     for (const [name] of this.caches) this.lastWrites.set(name, this.options.store.get(name).writes);
     this.log(
@@ -778,7 +791,9 @@ export class Replica implements Component, WatchHost {
     call.state = EXECUTING;
     call.isHoldingSeats = true;
     call.dispatchedAt = this.sim.now;
-    this.addMemory(call, MEMORY_PER_REQUEST_BYTES * call.count);
+    call.atOnce = membersAtOnce(call);
+    call.rounds = call.count / call.atOnce;
+    this.addMemory(call, MEMORY_PER_REQUEST_BYTES * call.atOnce);
     if (call.isLive) this.execute(call);
   }
 
@@ -848,7 +863,14 @@ export class Replica implements Component, WatchHost {
         }
         call.phase = PHASE_ETCD;
         this.chargeEtcd(call, rangeCost(call.scanned, resource.bytes));
-        this.options.etcd.range(call.scanned, resource.bytes, call.count, onEtcdRangeDone, call);
+        this.options.etcd.range(
+          call.scanned,
+          resource.bytes,
+          call.atOnce,
+          call.rounds,
+          onEtcdRangeDone,
+          call,
+        );
         return;
       }
       case 'cache':
@@ -872,7 +894,7 @@ export class Replica implements Component, WatchHost {
           // Current RV from etcd (a range with count), then wait for the cache to reach it.
           call.phase = PHASE_ETCD;
           this.chargeEtcd(call, countCost(resource.count));
-          this.options.etcd.count(resource.count, call.count, onEtcdCountDone, call);
+          this.options.etcd.count(resource.count, call.atOnce, call.rounds, onEtcdCountDone, call);
           return;
         }
         // RV=X: wait for the cache to reach X; past blockTimeout: "Too large resource version".
@@ -893,7 +915,7 @@ export class Replica implements Component, WatchHost {
     const fixed = call.request.verb === 'get' ? CPU_GET : CPU_LIST;
     const cost =
       fixed + call.scanned * CPU_CACHE_SCAN_PER_OBJECT + serializeCost(call.returned, resource.bytes);
-    this.addMemory(call, MEMORY_CACHE_RESPONSE_FACTOR * call.returned * resource.bytes * call.count);
+    this.addMemory(call, MEMORY_CACHE_RESPONSE_FACTOR * call.returned * resource.bytes * call.atOnce);
     if (call.isLive) this.runCpu(call, cost);
   }
 
@@ -902,15 +924,15 @@ export class Replica implements Component, WatchHost {
     this.options.stats.chargeApiserver(clientClassOf(call.request), work);
     call.phase = PHASE_CPU;
     if (cost > FLUID_JOB_CPU) {
-      call.psJob = this.ps.add(cost, call.count, onCpuDone, call);
+      call.psJob = this.ps.add(cost * call.rounds, call.atOnce, onCpuDone, call);
       return;
     }
     // NOTE: a small job (a write, a watch set-up, a GET) runs in closed form, for speed: it takes
     // its cost at the processor-sharing rate of the moment it starts, and its CPU enters the
     // processor sharing as background load (tick). A write goes straight on to etcd, so one event
     // covers both phases. Its timing error is a fraction of a few milliseconds.
-    const rate = Math.min(1, this.ps.capacity / (this.ps.jobs + call.count));
-    const end = this.sim.now + cost / rate;
+    const rate = Math.min(1, this.ps.capacity / (this.ps.jobs + call.atOnce));
+    const end = this.sim.now + (cost * call.rounds) / rate;
     this.fluidWork += work;
     if (call.path === 'write') {
       call.phase = PHASE_ETCD;
@@ -949,7 +971,7 @@ export class Replica implements Component, WatchHost {
       call.phase = PHASE_ETCD;
       call.path = 'etcd';
       this.chargeEtcd(call, rangeCost(call.scanned, resource.bytes));
-      this.options.etcd.range(call.scanned, resource.bytes, call.count, onEtcdRangeDone, call);
+      this.options.etcd.range(call.scanned, resource.bytes, call.atOnce, call.rounds, onEtcdRangeDone, call);
       return;
     }
     // RV=X read: fresh enough now, or "Too large resource version" (the reflector relists with RV="").
@@ -974,7 +996,7 @@ export class Replica implements Component, WatchHost {
       return;
     }
     const resource = call.resource;
-    this.addMemory(call, MEMORY_ETCD_RESPONSE_FACTOR * call.scanned * resource.bytes * call.count);
+    this.addMemory(call, MEMORY_ETCD_RESPONSE_FACTOR * call.scanned * resource.bytes * call.atOnce);
     if (!call.isLive) return;
     const fixed = call.request.verb === 'get' ? CPU_GET : CPU_LIST;
     this.runCpu(

@@ -22,10 +22,20 @@ import {
 import { createProcessorSharing, type ProcessorSharing } from './processor-sharing.js';
 
 export interface Etcd extends Component {
-  /** A range over `keys` keys of `bytesPerKey` each, for `weight` identical requests. */
-  range<T>(keys: number, bytesPerKey: number, weight: number, done: (arg: T) => void, arg: T): void;
+  /**
+   * A range over `keys` keys of `bytesPerKey` each, for `weight` identical requests at once, each of
+   * which then serves `rounds` more in turn (a cohort whose seats hold only some members at once).
+   */
+  range<T>(
+    keys: number,
+    bytesPerKey: number,
+    weight: number,
+    rounds: number,
+    done: (arg: T) => void,
+    arg: T,
+  ): void;
   /** A range with count and limit 1 (current RV of a resource): walks the key index only. */
-  count<T>(keys: number, weight: number, done: (arg: T) => void, arg: T): void;
+  count<T>(keys: number, weight: number, rounds: number, done: (arg: T) => void, arg: T): void;
   /**
    * `weight` writes entering the pipeline now: returns the sim time they are applied (committed and
    * visible to watchers). The caller schedules its own continuation then (no allocation here).
@@ -40,6 +50,8 @@ export interface Etcd extends Component {
 
 interface Pending<T> {
   readonly start: number;
+  readonly weight: number;
+  readonly rounds: number;
   readonly done: (arg: T) => void;
   readonly arg: T;
 }
@@ -68,8 +80,9 @@ export function createEtcd(
   let rangeP99 = Number.NaN;
   let writeP99 = Number.NaN;
 
-  const finishRange = (p: Pending<unknown> & { readonly weight: number }): void => {
-    rangeLatency.observe(sim.now - p.start, p.weight);
+  // Members served in turn each took an equal share of the elapsed time.
+  const finishRange = (p: Pending<unknown>): void => {
+    rangeLatency.observe((sim.now - p.start) / p.rounds, p.weight * p.rounds);
     p.done(p.arg);
   };
 
@@ -111,13 +124,25 @@ export function createEtcd(
     get utilization() {
       return coresUsed / cores;
     },
-    range(keys, bytesPerKey, weight, done, arg) {
-      const p = { start: sim.now, done, arg, weight } as Pending<unknown> & { readonly weight: number };
-      ps.add(rangeCost(keys, bytesPerKey), weight, finishRange, p);
+    range(keys, bytesPerKey, weight, rounds, done, arg) {
+      const p: Pending<unknown> = {
+        start: sim.now,
+        done: done as (arg: unknown) => void,
+        arg,
+        weight,
+        rounds,
+      };
+      ps.add(rangeCost(keys, bytesPerKey) * rounds, weight, finishRange, p);
     },
-    count(keys, weight, done, arg) {
-      const p = { start: sim.now, done, arg, weight } as Pending<unknown> & { readonly weight: number };
-      ps.add(countCost(keys), weight, finishRange, p);
+    count(keys, weight, rounds, done, arg) {
+      const p: Pending<unknown> = {
+        start: sim.now,
+        done: done as (arg: unknown) => void,
+        arg,
+        weight,
+        rounds,
+      };
+      ps.add(countCost(keys) * rounds, weight, finishRange, p);
     },
     write(weight, at) {
       const now = at ?? sim.now;

@@ -337,3 +337,92 @@ test('unblocking a client class logs a restore only when it was blocked', () => 
   cp.setBlocked('agent', false);
   assert.deepEqual(kinds(), ['network-blocked', 'network-unblocked']);
 });
+
+/** The agent's service account on a level of its own that neither lends nor borrows seats. */
+const agentLevel = {
+  flowSchemas: [
+    {
+      apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
+      kind: 'FlowSchema',
+      metadata: { name: 'telemetry' },
+      spec: {
+        priorityLevelConfiguration: { name: 'telemetry' },
+        matchingPrecedence: 1000,
+        distinguisherMethod: { type: 'ByUser' },
+        rules: [
+          {
+            subjects: [
+              { kind: 'ServiceAccount', serviceAccount: { namespace: 'telemetry', name: 'collector' } },
+            ],
+            resourceRules: [
+              { verbs: ['*'], apiGroups: ['*'], resources: ['*'], namespaces: ['*'], clusterScope: true },
+            ],
+          },
+        ],
+      },
+    },
+  ],
+  priorityLevels: [
+    {
+      apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
+      kind: 'PriorityLevelConfiguration',
+      metadata: { name: 'telemetry' },
+      spec: {
+        type: 'Limited',
+        limited: {
+          nominalConcurrencyShares: 15,
+          lendablePercent: 0,
+          borrowingLimitPercent: 0,
+          limitResponse: { type: 'Queue', queuing: { queues: 16, handSize: 4, queueLengthLimit: 50 } },
+        },
+      },
+    },
+  ],
+} satisfies Partial<ClusterConfig>;
+
+/**
+ * Submits 10 LISTs of every pod from etcd (6 seats each on a 35-seat level: 5 run at once), one by
+ * one or as one cohort; peak memory, last answer and CPU spent.
+ */
+function tenEtcdLists(mode: 'exact' | 'cohort') {
+  const { sim, cp } = setup({
+    nodes: 5000,
+    apiServer: { ...clusterConfig({ nodes: 1 }).apiServer, replicas: 1, memoryBytes: 1024 * GIB },
+    ...agentLevel,
+  });
+  const replica = cp.replicas[0]!;
+  const before = replica.memoryBytes;
+  let peak = 0;
+  const answered: number[] = [];
+  const done = (o: ApiOutcome): void => {
+    assert.equal(o.kind, 'ok');
+    answered.push(sim.now);
+  };
+  if (mode === 'exact') for (let i = 0; i < 10; i++) cp.api.submit(podsOnMyNode({ timeout: 600 }), done);
+  else cp.api.submit(podsOnMyNode({ timeout: 600, count: 10 }), done);
+  const probe = (): void => {
+    peak = Math.max(peak, replica.memoryBytes - before);
+    if (answered.length < (mode === 'exact' ? 10 : 1)) sim.schedule(0.1, probe, undefined);
+  };
+  probe();
+  sim.run({ until: 600 });
+  return { peak, last: Math.max(...answered), cpu: cp.stats.apiserverCost.get('agent')! };
+}
+
+test('a cohort whose seats are capped holds the memory of the members its seats run at once, serving the rest in turn', () => {
+  const exact = tenEtcdLists('exact');
+  const cohort = tenEtcdLists('cohort');
+  // Same work in all: 10 decodes of 150k pods.
+  assert.ok(Math.abs(cohort.cpu - exact.cpu) < 0.01 * exact.cpu, `cpu ${exact.cpu} vs ${cohort.cpu}`);
+  // Not 10 x 5 payloads at once: the level's seats run five of these LISTs together, then the rest.
+  const payload = 150_000 * 4096;
+  assert.ok(exact.peak < 30 * payload, `exact peak ${(exact.peak / GIB).toFixed(1)} GiB`);
+  assert.ok(
+    Math.abs(cohort.peak - exact.peak) <= 0.25 * exact.peak,
+    `peak ${(exact.peak / GIB).toFixed(1)} vs ${(cohort.peak / GIB).toFixed(1)} GiB`,
+  );
+  assert.ok(
+    Math.abs(cohort.last - exact.last) <= 0.25 * exact.last,
+    `last answer at ${exact.last.toFixed(1)} s vs ${cohort.last.toFixed(1)} s`,
+  );
+});

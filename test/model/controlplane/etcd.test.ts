@@ -30,7 +30,7 @@ test('heavy ranges slow the write pipeline: a burst of writes takes longer behin
       { members: 3, cores: 8, writeLatencyFloor: 0.003 },
       { id: 'etcd', cluster: 'c', windowsPerMinute: 6 },
     );
-    for (let i = 0; i < ranges; i++) etcd.range(150_000, 4096, 1, () => {}, 0);
+    for (let i = 0; i < ranges; i++) etcd.range(150_000, 4096, 1, 1, () => {}, 0);
     let last = 0;
     for (let i = 0; i < 2000; i++) last = etcd.write(1);
     return last;
@@ -48,7 +48,7 @@ test('range requests share the members cores: 48 concurrent scans on 24 cores ta
     { id: 'etcd', cluster: 'c', windowsPerMinute: 6 },
   );
   const done: number[] = [];
-  for (let i = 0; i < 48; i++) etcd.range(150_000, 4096, 1, () => done.push(sim.now), 0);
+  for (let i = 0; i < 48; i++) etcd.range(150_000, 4096, 1, 1, () => done.push(sim.now), 0);
   sim.run();
   const single = rangeCost(150_000, 4096);
   assert.ok(Math.abs(done[47]! - 2 * single) < 1e-6 * single);
