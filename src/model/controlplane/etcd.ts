@@ -86,6 +86,18 @@ export function createEtcd(
     p.done(p.arg);
   };
 
+  /** `weight` requests of `cost` each at once, each followed by `rounds - 1` more in turn. */
+  const serve = (
+    cost: number,
+    weight: number,
+    rounds: number,
+    done: (arg: unknown) => void,
+    arg: unknown,
+  ) => {
+    const p: Pending<unknown> = { start: sim.now, done, arg, weight, rounds };
+    ps.add(cost * rounds, weight, finishRange, p);
+  };
+
   const metrics: MetricDeclaration[] = [
     {
       name: 'etcd_request_duration_seconds',
@@ -125,24 +137,10 @@ export function createEtcd(
       return coresUsed / cores;
     },
     range(keys, bytesPerKey, weight, rounds, done, arg) {
-      const p: Pending<unknown> = {
-        start: sim.now,
-        done: done as (arg: unknown) => void,
-        arg,
-        weight,
-        rounds,
-      };
-      ps.add(rangeCost(keys, bytesPerKey) * rounds, weight, finishRange, p);
+      serve(rangeCost(keys, bytesPerKey), weight, rounds, done as (arg: unknown) => void, arg);
     },
     count(keys, weight, rounds, done, arg) {
-      const p: Pending<unknown> = {
-        start: sim.now,
-        done: done as (arg: unknown) => void,
-        arg,
-        weight,
-        rounds,
-      };
-      ps.add(countCost(keys) * rounds, weight, finishRange, p);
+      serve(countCost(keys), weight, rounds, done as (arg: unknown) => void, arg);
     },
     write(weight, at) {
       const now = at ?? sim.now;

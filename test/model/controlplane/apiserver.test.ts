@@ -7,7 +7,7 @@ import { nodeIdentity, serviceAccountIdentity, userIdentity } from '../../../src
 import type { ClusterConfig } from '../../../src/model/config.js';
 import { createControlPlane } from '../../../src/model/controlplane/control-plane.js';
 import { makeRequest, type RequestSpec } from '../../../src/model/controlplane/serving.js';
-import { clusterConfig } from '../cluster/fixtures.js';
+import { clusterConfig, QUARANTINE_FS, QUARANTINE_PLC } from '../cluster/fixtures.js';
 
 const GIB = 2 ** 30;
 const agent = serviceAccountIdentity('telemetry', 'collector', 'agent');
@@ -338,44 +338,13 @@ test('unblocking a client class logs a restore only when it was blocked', () => 
   assert.deepEqual(kinds(), ['network-blocked', 'network-unblocked']);
 });
 
-/** The agent's service account on a level of its own that neither lends nor borrows seats. */
+/** The agent's service account on a 35-seat level of its own that neither lends nor borrows seats. */
 const agentLevel = {
-  flowSchemas: [
-    {
-      apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
-      kind: 'FlowSchema',
-      metadata: { name: 'telemetry' },
-      spec: {
-        priorityLevelConfiguration: { name: 'telemetry' },
-        matchingPrecedence: 1000,
-        distinguisherMethod: { type: 'ByUser' },
-        rules: [
-          {
-            subjects: [
-              { kind: 'ServiceAccount', serviceAccount: { namespace: 'telemetry', name: 'collector' } },
-            ],
-            resourceRules: [
-              { verbs: ['*'], apiGroups: ['*'], resources: ['*'], namespaces: ['*'], clusterScope: true },
-            ],
-          },
-        ],
-      },
-    },
-  ],
+  flowSchemas: [QUARANTINE_FS],
   priorityLevels: [
     {
-      apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
-      kind: 'PriorityLevelConfiguration',
-      metadata: { name: 'telemetry' },
-      spec: {
-        type: 'Limited',
-        limited: {
-          nominalConcurrencyShares: 15,
-          lendablePercent: 0,
-          borrowingLimitPercent: 0,
-          limitResponse: { type: 'Queue', queuing: { queues: 16, handSize: 4, queueLengthLimit: 50 } },
-        },
-      },
+      ...QUARANTINE_PLC,
+      spec: { type: 'Limited', limited: { ...QUARANTINE_PLC.spec!.limited, nominalConcurrencyShares: 15 } },
     },
   ],
 } satisfies Partial<ClusterConfig>;
