@@ -11,22 +11,16 @@ import { serialize } from '../dist/src/scenario/serialize.js';
 import { simulate } from '../dist/src/scenario/simulate.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+/** Every cluster's summary, by name. */
+const summaries = (r) => ({ summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })) });
 const GOLDEN = {
   'fm-009': (r) => ({ milestones: r.milestones }),
-  'baseline-5k': (r) => ({ summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })) }),
-  'agent-5k': (r) => ({ summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })) }),
-  'agent-5k-quarantine': (r) => ({
-    summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })),
-  }),
-  'dns-apiserver-outage': (r) => ({
-    summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })),
-  }),
-  'fm-009-one-cluster': (r) => ({
-    summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })),
-  }),
-  'dns-apiserver-outage-serve-stale': (r) => ({
-    summaries: r.clusters.map((c) => ({ name: c.name, summary: c.summary })),
-  }),
+  'baseline-5k': summaries,
+  'agent-5k': summaries,
+  'agent-5k-quarantine': summaries,
+  'dns-apiserver-outage': summaries,
+  'fm-009-one-cluster': summaries,
+  'dns-apiserver-outage-serve-stale': summaries,
 };
 const args = process.argv.slice(2);
 const update = args.includes('--update');

@@ -87,15 +87,9 @@ export function createEtcd(
   };
 
   /** `weight` requests of `cost` each at once, each followed by `rounds - 1` more in turn. */
-  const serve = (
-    cost: number,
-    weight: number,
-    rounds: number,
-    done: (arg: unknown) => void,
-    arg: unknown,
-  ) => {
-    const p: Pending<unknown> = { start: sim.now, done, arg, weight, rounds };
-    ps.add(cost * rounds, weight, finishRange, p);
+  const serve = <T>(cost: number, weight: number, rounds: number, done: (arg: T) => void, arg: T) => {
+    const p: Pending<T> = { start: sim.now, done, arg, weight, rounds };
+    ps.add(cost * rounds, weight, finishRange, p as Pending<unknown>);
   };
 
   const metrics: MetricDeclaration[] = [
@@ -137,10 +131,10 @@ export function createEtcd(
       return coresUsed / cores;
     },
     range(keys, bytesPerKey, weight, rounds, done, arg) {
-      serve(rangeCost(keys, bytesPerKey), weight, rounds, done as (arg: unknown) => void, arg);
+      serve(rangeCost(keys, bytesPerKey), weight, rounds, done, arg);
     },
     count(keys, weight, rounds, done, arg) {
-      serve(countCost(keys), weight, rounds, done as (arg: unknown) => void, arg);
+      serve(countCost(keys), weight, rounds, done, arg);
     },
     write(weight, at) {
       const now = at ?? sim.now;

@@ -39,6 +39,25 @@ const podsOnMyNode = (spec: Partial<RequestSpec> = {}) =>
     ...spec,
   });
 
+/**
+ * Samples the replica's memory above `baseline` every 0.1 s while `isPending()`, from now; returns a
+ * reader of the peak seen.
+ */
+function trackPeakMemory(
+  sim: Simulation,
+  replica: { readonly memoryBytes: number },
+  baseline: number,
+  isPending: () => boolean,
+): () => number {
+  let peak = 0;
+  const probe = (): void => {
+    peak = Math.max(peak, replica.memoryBytes - baseline);
+    if (isPending()) sim.schedule(0.1, probe, undefined);
+  };
+  probe();
+  return () => peak;
+}
+
 function collect(sim: Simulation) {
   const outcomes: { at: number; o: ApiOutcome }[] = [];
   return { outcomes, done: (o: ApiOutcome) => outcomes.push({ at: sim.now, o }) };
@@ -51,15 +70,11 @@ test('a LIST of every pod from etcd costs the KEP-2340 CPU per object and holds 
   });
   const replica = cp.replicas[0]!;
   const before = replica.memoryBytes;
-  let peak = 0;
   const { outcomes, done } = collect(sim);
   cp.api.submit(podsOnMyNode(), done);
-  const probe = (): void => {
-    peak = Math.max(peak, replica.memoryBytes - before);
-    if (outcomes.length === 0) sim.schedule(0.1, probe, undefined);
-  };
-  probe();
+  const peakMemory = trackPeakMemory(sim, replica, before, () => outcomes.length === 0);
   sim.run({ until: 60 });
+  const peak = peakMemory();
   assert.equal(outcomes[0]!.o.kind, 'ok');
   assert.equal((outcomes[0]!.o as { servedFrom?: string }).servedFrom, 'etcd');
   const cpu = cp.stats.apiserverCost.get('agent')!;
@@ -361,7 +376,6 @@ function tenEtcdLists(mode: 'exact' | 'cohort') {
   });
   const replica = cp.replicas[0]!;
   const before = replica.memoryBytes;
-  let peak = 0;
   const answered: number[] = [];
   const done = (o: ApiOutcome): void => {
     assert.equal(o.kind, 'ok');
@@ -369,13 +383,9 @@ function tenEtcdLists(mode: 'exact' | 'cohort') {
   };
   if (mode === 'exact') for (let i = 0; i < 10; i++) cp.api.submit(podsOnMyNode({ timeout: 600 }), done);
   else cp.api.submit(podsOnMyNode({ timeout: 600, count: 10 }), done);
-  const probe = (): void => {
-    peak = Math.max(peak, replica.memoryBytes - before);
-    if (answered.length < (mode === 'exact' ? 10 : 1)) sim.schedule(0.1, probe, undefined);
-  };
-  probe();
+  const peak = trackPeakMemory(sim, replica, before, () => answered.length < (mode === 'exact' ? 10 : 1));
   sim.run({ until: 600 });
-  return { peak, last: Math.max(...answered), cpu: cp.stats.apiserverCost.get('agent')! };
+  return { peak: peak(), last: Math.max(...answered), cpu: cp.stats.apiserverCost.get('agent')! };
 }
 
 test('a cohort whose seats are capped holds the memory of the members its seats run at once, serving the rest in turn', () => {
