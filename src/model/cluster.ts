@@ -570,6 +570,7 @@ class ClusterImpl implements SimulatedCluster {
         this.agentRestarts += count;
       },
       replicaMemoryBytes: this.config.apiServer.memoryBytes,
+      isControllerActive: () => this.kcm.isActive,
     });
     this.workloads.set(workload.name, runtime);
     if (this.switchedOff.has(workload.name)) runtime.switchOff();

@@ -36,6 +36,11 @@ export const WORKQUEUE_BACKOFF_MAX = 1000;
 export const EXPECTATIONS_DELAY = 1;
 /** A garbage-collector worker whose delete failed retries after this long, seconds. */
 const GC_RETRY_SECONDS = 1;
+/**
+ * How often a controller of kube-controller-manager that has work checks whether KCM leads again
+ * with its informers synced, seconds (stands for the controllers starting the moment it does).
+ */
+export const CONTROLLER_WAIT_SECONDS = 1;
 /** Seconds between the kubelet seeing a pod deleted and the agent process being gone. */
 export const POD_TERMINATION_SECONDS = 2;
 
@@ -95,6 +100,15 @@ export const WORKLOAD_PARAMETERS: readonly ParameterDeclaration[] = [
       'A failed dependent deletion is requeued; one second stands for the workqueue back-off of the garbage collector.',
   },
   {
+    name: 'controllers.waitForManagerSeconds',
+    value: CONTROLLER_WAIT_SECONDS,
+    unit: 'seconds',
+    source:
+      'k/k cmd/kube-controller-manager: controllers start only in the leader, after its informers sync (client-go tools/leaderelection OnStartedLeading)',
+    fitted:
+      'How often the DaemonSet controller and garbage collector, idle because KCM is not leading, look again; stands for their starting the moment it leads.',
+  },
+  {
     name: 'agent.podTerminationSeconds',
     value: POD_TERMINATION_SECONDS,
     unit: 'seconds',
@@ -114,6 +128,11 @@ export interface WorkloadRuntimeOptions {
   readonly onAgentRestart: (count: number) => void;
   /** Memory limit of one API-server replica: bounds how many heavy calls one cohort may carry. */
   readonly replicaMemoryBytes: number;
+  /**
+   * kube-controller-manager leads and its informers have synced: the DaemonSet controller and the
+   * garbage collector run inside it, so neither does any work otherwise.
+   */
+  readonly isControllerActive: () => boolean;
 }
 
 interface PodBlock {
@@ -279,6 +298,10 @@ export class WorkloadRuntime {
   sync(): void {
     this.syncTimer = -1;
     if (this.isDeleted) return;
+    if (!this.options.isControllerActive()) {
+      this.scheduleSync(CONTROLLER_WAIT_SECONDS);
+      return;
+    }
     const todo: PodBlock[] = [];
     let pods = 0;
     for (const p of this.pods) {
@@ -419,8 +442,22 @@ export class WorkloadRuntime {
     });
     const victims = this.pods.filter((p) => p.isCreated);
     let next = 0;
+    // Workers that found kube-controller-manager not running wait for it together (one timer).
+    let waiting = 0;
+    let waitTimer = -1;
+    const resume = (): void => {
+      waitTimer = -1;
+      const n = waiting;
+      waiting = 0;
+      for (let w = 0; w < n; w++) pump();
+    };
     // The garbage collector's workers delete dependents; its client's rate limiter sets the pace.
     const pump = (): void => {
+      if (!this.options.isControllerActive()) {
+        waiting++;
+        if (waitTimer === -1) waitTimer = this.sim.schedule(CONTROLLER_WAIT_SECONDS, resume, undefined);
+        return;
+      }
       // Skip pods whose node went away meanwhile; an idle worker must not move `next` past the
       // end, or the pods requeued after a failure would never be taken up again.
       while (next < victims.length && !victims[next]!.isCreated) next++;

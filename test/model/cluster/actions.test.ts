@@ -243,3 +243,64 @@ test('scaling node pools down after the delete takes the pods of the removed nod
     `${runningAfterScale} agents still running on 100 nodes`,
   );
 });
+
+// The DaemonSet controller and the garbage collector run inside kube-controller-manager: while it does
+// not lead with synced informers (lost its lease to a crash-looping API), neither does any work.
+
+/** Makes kube-controller-manager look down (or up) to the controllers it hosts, from `at` on. */
+function setKcmActive(cluster: SimulatedCluster, sim: Sim, at: number, active: boolean): void {
+  sim.scheduleAt(
+    at,
+    () => Object.defineProperty(cluster.kcm, 'isActive', { configurable: true, get: () => active }),
+    undefined,
+  );
+}
+
+test('a deleted DaemonSet keeps its pods while kube-controller-manager is down, and loses them once it leads again', () => {
+  let runningWhileDown = -1;
+  let acceptedAt = -1;
+  const run = runCluster({
+    config: clusterConfig({ nodes: 500, fidelity: 'aggregate' }),
+    blockSize: BLOCK,
+    until: 1500,
+    workloads: [telemetryAgent({ startAt: 60 })],
+    setup: (cluster, sim) => {
+      setKcmActive(cluster, sim, 300, false);
+      sim.scheduleAt(310, () => deleteUntilAccepted(cluster, sim, () => (acceptedAt = sim.now)), undefined);
+      sim.scheduleAt(
+        900,
+        () => (runningWhileDown = cluster.workloadRunningPods('telemetry-agent')),
+        undefined,
+      );
+      setKcmActive(cluster, sim, 900, true);
+    },
+  });
+  assert.ok(acceptedAt >= 310 && acceptedAt < 320, `the delete was accepted at once (${acceptedAt})`);
+  assert.equal(runningWhileDown, 500, 'no pod was deleted in the 10 minutes without a controller manager');
+  assert.equal(run.cluster.workload('telemetry-agent')!.runningPods, 0, 'the garbage collector caught up');
+});
+
+test('the DaemonSet controller creates no pod while kube-controller-manager is down', () => {
+  let runningWhileDown = -1;
+  const run = runCluster({
+    config: clusterConfig({ nodes: 500, fidelity: 'aggregate' }),
+    blockSize: BLOCK,
+    until: 1200,
+    workloads: [telemetryAgent({ startAt: 60 })],
+    setup: (cluster, sim) => {
+      setKcmActive(cluster, sim, 0, false);
+      sim.scheduleAt(
+        600,
+        () => (runningWhileDown = cluster.workloadRunningPods('telemetry-agent')),
+        undefined,
+      );
+      setKcmActive(cluster, sim, 600, true);
+    },
+  });
+  assert.ok(
+    run.events.some((e) => e.kind === 'workload-created'),
+    'the DaemonSet object was created',
+  );
+  assert.equal(runningWhileDown, 0);
+  assert.equal(run.cluster.workload('telemetry-agent')!.runningPods, 500);
+});
