@@ -103,6 +103,17 @@ export function parseSeedOption(value: string): number {
   return n;
 }
 
+/** commander argParser for --jobs: how many runs at once. */
+export function parseJobsOption(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError(
+      `"${value}" is not a number of jobs; use a whole number from 1 up (1 runs one at a time, in this process).`,
+    );
+  }
+  return n;
+}
+
 /** commander argParser for --until: a Kubernetes-style duration, in seconds. */
 export function parseUntilOption(value: string): number {
   const parsed = parseDuration(value);

@@ -24,6 +24,7 @@ describe('help', () => {
     ['run', '--help'],
     ['validate', '--help'],
     ['list', '--help'],
+    ['compare', '--help'],
     ['help', 'run'],
   ]) {
     test(`"stormglass ${argv.join(' ')}" prints usage with examples and exits 0`, async () => {
@@ -176,6 +177,27 @@ describe('run', () => {
     assert.match(r.stderr, /does not exist/);
     assert.equal(hasStackTrace(r.stderr), false);
     assert.deepEqual(fs.readdirSync(dir), []);
+  });
+});
+
+describe('compare', () => {
+  test('--jobs 2 writes the same JSON and table as --jobs 1', async () => {
+    const one = await runCli(['compare', TINY, '--jobs', '1', '--json', '-']);
+    const two = await runCli(['compare', TINY, '--jobs', '2', '--json', '-']);
+    assert.equal(one.code, 0, one.stderr);
+    assert.equal(two.code, 0, two.stderr);
+    assert.equal(two.stdout, one.stdout);
+    assert.equal(two.stderr, one.stderr);
+    assert.match(two.stderr, /as-published[\s\S]*bigger/);
+  });
+
+  test('a --jobs that is not a whole number from 1 up is a user error that says what to write', async () => {
+    for (const jobs of ['0', 'abc', '-2', '1.5']) {
+      const r = await runCli(['compare', TINY, '--jobs', jobs]);
+      assert.equal(r.code, 1, jobs);
+      assert.match(r.stderr, /is not a number of jobs; use a whole number from 1 up/, jobs);
+      assert.equal(hasStackTrace(r.stderr), false, jobs);
+    }
   });
 });
 

@@ -1,12 +1,20 @@
+import os from 'node:os';
 import type { Command } from 'commander';
 import type { VariantResult } from '../../model/result.js';
-import { compareVariants } from '../../scenario/compare.js';
-import { type CliContext, type CommandModule, loadOrFail, parseSeedOption } from '../context.js';
+import { compareVariantsParallel } from '../../scenario/compare-parallel.js';
+import {
+  type CliContext,
+  type CommandModule,
+  loadOrFail,
+  parseJobsOption,
+  parseSeedOption,
+} from '../context.js';
 import type { Style } from '../io.js';
 import { humanStream, startProgress, writeOutputs } from '../output.js';
 
 interface CompareOptions {
   readonly seed?: number;
+  readonly jobs?: number;
   readonly json?: string;
   readonly report?: string;
   readonly quiet?: boolean;
@@ -18,9 +26,11 @@ Examples:
   $ stormglass compare fm-009 --json cmp.json   the table as JSON: variants[] (docs/results.md)
   $ stormglass compare fm-009 --report out      the variants side by side in out/index.html
   $ stormglass compare ./my-fleet.yaml          your own scenario and the variants it defines
+  $ stormglass compare fm-009 --jobs 1          one run at a time, in this process (less memory)
 
 Each variant is an overlay defined in the scenario file (variants:); the scenario as written is
-"as-published". Every variant runs with the same seed.
+"as-published". Every variant runs with the same seed. The runs share out over --jobs worker threads
+(default: one per CPU core, at most one per run); the table and JSON are the same for any --jobs.
 `;
 
 export const compareCommand: CommandModule = {
@@ -30,6 +40,11 @@ export const compareCommand: CommandModule = {
       .description('Run a scenario and each of its variants (what-ifs) and print a table of outcomes.')
       .argument('<scenario>', 'a scenario YAML file, or the name of a built-in scenario')
       .option('--seed <n>', "random seed (default: the scenario's seed)", parseSeedOption)
+      .option(
+        '--jobs <n>',
+        'runs at once, each on a worker thread (default: CPU cores, at most one per run)',
+        parseJobsOption,
+      )
       .option('--json <file>', 'write the as-published run with its variants[] to FILE ("-" for stdout)')
       .option('--report <dir>', 'write a self-contained HTML report to DIR/index.html')
       .option('-q, --quiet', 'print nothing but errors')
@@ -39,19 +54,10 @@ export const compareCommand: CommandModule = {
         const scenario = loadOrFail(ctx, name, { quiet });
         const count = Object.keys(scenario.variants).length + 1;
         const progress = startProgress(ctx, quiet, scenario.duration * count, `compare ${scenario.name}`);
-        let done = 0;
-        let eventsBefore = 0;
-        const { base, variants } = compareVariants(scenario, {
+        const { base, variants } = await compareVariantsParallel(scenario, {
           ...(options.seed !== undefined ? { seed: options.seed } : {}),
-          onProgress: (p) =>
-            progress.update({
-              simulated: done * scenario.duration + p.simulated,
-              events: eventsBefore + p.events,
-            }),
-          onVariant: (p) => {
-            done = p.index;
-            eventsBefore = 0;
-          },
+          jobs: options.jobs ?? Math.min(os.availableParallelism(), count),
+          onProgress: (p) => progress.update(p),
         });
         progress.finish();
         const notes = await writeOutputs(ctx, base, options, `stormglass compare ${name}`);
