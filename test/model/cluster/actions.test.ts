@@ -256,24 +256,24 @@ function setKcmActive(cluster: SimulatedCluster, sim: Sim, at: number, active: b
   );
 }
 
+/** A 500-node cluster with API servers large enough for the agent (rolled out at 60 s). */
+const runHealthy = (until: number, setup: RunSetup) =>
+  runCluster({
+    config: clusterConfig({ nodes: 500, fidelity: 'aggregate' }),
+    blockSize: BLOCK,
+    until,
+    workloads: [telemetryAgent({ startAt: 60 })],
+    setup,
+  });
+
 test('a deleted DaemonSet keeps its pods while kube-controller-manager is down, and loses them once it leads again', () => {
   let runningWhileDown = -1;
   let acceptedAt = -1;
-  const run = runCluster({
-    config: clusterConfig({ nodes: 500, fidelity: 'aggregate' }),
-    blockSize: BLOCK,
-    until: 1500,
-    workloads: [telemetryAgent({ startAt: 60 })],
-    setup: (cluster, sim) => {
-      setKcmActive(cluster, sim, 300, false);
-      sim.scheduleAt(310, () => deleteUntilAccepted(cluster, sim, () => (acceptedAt = sim.now)), undefined);
-      sim.scheduleAt(
-        900,
-        () => (runningWhileDown = cluster.workloadRunningPods('telemetry-agent')),
-        undefined,
-      );
-      setKcmActive(cluster, sim, 900, true);
-    },
+  const run = runHealthy(1500, (cluster, sim) => {
+    setKcmActive(cluster, sim, 300, false);
+    sim.scheduleAt(310, () => deleteUntilAccepted(cluster, sim, () => (acceptedAt = sim.now)), undefined);
+    sim.scheduleAt(900, () => (runningWhileDown = cluster.workloadRunningPods('telemetry-agent')), undefined);
+    setKcmActive(cluster, sim, 900, true);
   });
   assert.ok(acceptedAt >= 310 && acceptedAt < 320, `the delete was accepted at once (${acceptedAt})`);
   assert.equal(runningWhileDown, 500, 'no pod was deleted in the 10 minutes without a controller manager');
@@ -282,20 +282,10 @@ test('a deleted DaemonSet keeps its pods while kube-controller-manager is down, 
 
 test('the DaemonSet controller creates no pod while kube-controller-manager is down', () => {
   let runningWhileDown = -1;
-  const run = runCluster({
-    config: clusterConfig({ nodes: 500, fidelity: 'aggregate' }),
-    blockSize: BLOCK,
-    until: 1200,
-    workloads: [telemetryAgent({ startAt: 60 })],
-    setup: (cluster, sim) => {
-      setKcmActive(cluster, sim, 0, false);
-      sim.scheduleAt(
-        600,
-        () => (runningWhileDown = cluster.workloadRunningPods('telemetry-agent')),
-        undefined,
-      );
-      setKcmActive(cluster, sim, 600, true);
-    },
+  const run = runHealthy(1200, (cluster, sim) => {
+    setKcmActive(cluster, sim, 0, false);
+    sim.scheduleAt(600, () => (runningWhileDown = cluster.workloadRunningPods('telemetry-agent')), undefined);
+    setKcmActive(cluster, sim, 600, true);
   });
   assert.ok(
     run.events.some((e) => e.kind === 'workload-created'),
