@@ -94,10 +94,16 @@ export function writeJson(ctx: CliContext, target: string, value: unknown): void
   writeFileAtomic(target, serializeChunks(value));
 }
 
+/** `value` as a whole number written in digits only, or null. */
+function wholeNumber(value: string): number | null {
+  const n = Number(value);
+  return /^\d+$/.test(value.trim()) && Number.isSafeInteger(n) ? n : null;
+}
+
 /** commander argParser for --seed. */
 export function parseSeedOption(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 2 ** 32 - 1) {
+  const n = wholeNumber(value);
+  if (n === null || n > 2 ** 32 - 1) {
     throw new InvalidArgumentError(`"${value}" is not a seed; use a whole number from 0 to 4294967295.`);
   }
   return n;
@@ -105,8 +111,8 @@ export function parseSeedOption(value: string): number {
 
 /** commander argParser for --jobs: how many runs at once. */
 export function parseJobsOption(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+  const n = wholeNumber(value);
+  if (n === null || n < 1) {
     throw new InvalidArgumentError(
       `"${value}" is not a number of jobs; use a whole number from 1 up (1 runs one at a time, in this process).`,
     );

@@ -10,8 +10,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { RunResult, VariantResult } from '../model/result.js';
-import { BASE_VARIANT, compareVariants } from './compare.js';
-import { applyVariant } from './load.js';
+import { BASE_VARIANT, compareVariants, resolveVariant } from './compare.js';
 import type { ResolvedScenario } from './types.js';
 
 /** One run, posted to a worker (compare-worker.ts). */
@@ -19,7 +18,7 @@ export interface RunJob {
   readonly index: number;
   readonly name: string;
   readonly description: string;
-  /** Resolved on this thread: applyVariant finds a variant by the loaded object, which a copy is not. */
+  /** Resolved on this thread (resolveVariant): applyVariant finds a variant by the loaded object, which a copy is not. */
   readonly scenario: ResolvedScenario;
   readonly seed?: number;
   readonly until?: number;
@@ -88,18 +87,11 @@ export async function compareVariantsParallel(
   if (workers <= 1 || !canRunOnWorkers()) return compareInThisThread(scenario, options, runLength);
 
   const jobs: RunJob[] = [BASE_VARIANT, ...names].map((name, index) => {
-    let resolved = scenario;
-    if (index > 0) {
-      const applied = applyVariant(scenario, name);
-      if (!applied.ok)
-        throw new Error(`variant ${name} no longer validates: ${applied.issues[0]?.message ?? 'unknown'}`);
-      resolved = applied.scenario;
-    }
     return {
       index,
       name,
       description: index === 0 ? scenario.description : (scenario.variants[name]?.description ?? ''),
-      scenario: resolved,
+      scenario: index === 0 ? scenario : resolveVariant(scenario, name),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.until !== undefined ? { until: options.until } : {}),
       isBase: index === 0,

@@ -4,9 +4,9 @@
  * written, the whole result), or why it failed. Loaded by path; it exports nothing.
  */
 import { parentPort } from 'node:worker_threads';
-import { summarizeVariant } from './compare.js';
 import type { RunJob, WorkerMessage } from './compare-parallel.js';
 import { simulate } from './simulate.js';
+import { summarizeVariant } from './variant-summary.js';
 
 const port = parentPort;
 if (port === null) throw new Error('compare-worker runs in a worker thread started by compare-parallel');

@@ -442,11 +442,10 @@ export class WorkloadRuntime {
     });
     const victims = this.pods.filter((p) => p.isCreated);
     let next = 0;
-    // Workers that found kube-controller-manager not running wait for it together (one timer).
+    // Workers that found kube-controller-manager not running wait for it together: the first to
+    // wait sets the one timer.
     let waiting = 0;
-    let waitTimer = -1;
     const resume = (): void => {
-      waitTimer = -1;
       const n = waiting;
       waiting = 0;
       for (let w = 0; w < n; w++) pump();
@@ -454,8 +453,7 @@ export class WorkloadRuntime {
     // The garbage collector's workers delete dependents; its client's rate limiter sets the pace.
     const pump = (): void => {
       if (!this.options.isControllerActive()) {
-        waiting++;
-        if (waitTimer === -1) waitTimer = this.sim.schedule(CONTROLLER_WAIT_SECONDS, resume, undefined);
+        if (waiting++ === 0) this.sim.schedule(CONTROLLER_WAIT_SECONDS, resume, undefined);
         return;
       }
       // Skip pods whose node went away meanwhile; an idle worker must not move `next` past the
