@@ -3,7 +3,7 @@
  * and seed give the same result, byte for byte once serialized.
  */
 import { createSimulation } from '../engine/index.js';
-import { LARGE_CLUSTER_NODES, runFleet } from '../model/fleet/index.js';
+import { type FleetConfig, type FleetOutcome, LARGE_CLUSTER_NODES, runFleet } from '../model/fleet/index.js';
 import { RESULT_SCHEMA_VERSION, type RunResult } from '../model/result.js';
 import type { ResolvedScenario } from './types.js';
 import { STORMGLASS_VERSION } from './version.js';
@@ -40,7 +40,12 @@ export function simulate(scenario: ResolvedScenario, options: SimulateOptions = 
     };
     sim.schedule(step, tick, undefined);
   }
-  const outcome = runFleet(sim, {
+  return toRunResult(scenario, seed, until, runFleet(sim, fleetConfig(scenario, until)));
+}
+
+/** The fleet a scenario describes, run to `until`. */
+export function fleetConfig(scenario: ResolvedScenario, until: number): FleetConfig {
+  return {
     clusters: scenario.clusters,
     workloads: scenario.workloads,
     rollout: scenario.rollout,
@@ -54,7 +59,15 @@ export function simulate(scenario: ResolvedScenario, options: SimulateOptions = 
     trafficHeadroom: scenario.fleet.trafficHeadroom,
     registryBytesPerSecond: scenario.fleet.registryBytesPerSecond,
     quietClusterSeries: scenario.clusters.length > FULL_SERIES_MAX_CLUSTERS ? 'health' : 'all',
-  });
+  };
+}
+
+export function toRunResult(
+  scenario: ResolvedScenario,
+  seed: number,
+  until: number,
+  outcome: FleetOutcome,
+): RunResult {
   const hasFleet = scenario.clusters.length > 1 || scenario.rollout !== null;
   return {
     schemaVersion: RESULT_SCHEMA_VERSION,

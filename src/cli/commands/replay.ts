@@ -1,15 +1,23 @@
-import type { Command } from 'commander';
 import type { MilestoneName, RunResult } from '../../model/result.js';
 import { alignPublished, type PublishedTimeline, publishedTimeline } from '../../scenario/published.js';
-import { simulate } from '../../scenario/simulate.js';
+import os from 'node:os';
+import type { Command } from 'commander';
+import { simulateParallel } from '../../scenario/simulate-parallel.js';
 import { formatDuration } from '../../scenario/units.js';
-import { type CliContext, type CommandModule, loadOrFail, parseSeedOption } from '../context.js';
+import {
+  type CliContext,
+  type CommandModule,
+  loadOrFail,
+  parseJobsOption,
+  parseSeedOption,
+} from '../context.js';
 import { UserError } from '../errors.js';
 import type { Style } from '../io.js';
 import { humanStream, printSummary, startProgress, writeOutputs } from '../output.js';
 
 interface ReplayOptions {
   readonly seed?: number;
+  readonly jobs?: number;
   readonly json?: string;
   readonly report?: string;
   readonly quiet?: boolean;
@@ -21,8 +29,11 @@ Examples:
   $ stormglass replay fm-009 --report out       also write out/index.html (open it in a browser)
   $ stormglass replay fm-009 --json fm009.json  the full result with its milestones (docs/results.md)
   $ stormglass replay fm-009 --seed 7           the same incident under another random seed
+  $ stormglass replay fm-009 --jobs 1           all clusters in this thread (less memory, slower)
 
 No published time is an input: every simulated milestone comes out of the mechanisms (docs/fm-009.md).
+The fleet's clusters share out over --jobs worker threads (default: one per CPU core); the result is
+the same, byte for byte, for any --jobs.
 Incidents with a published timeline: fm-009.
 `;
 
@@ -54,6 +65,11 @@ export const replayCommand: CommandModule = {
       .argument('<incident>', 'a built-in scenario with a published timeline (fm-009)')
       .option('--seed <n>', "random seed (default: the scenario's seed)", parseSeedOption)
       .option(
+        '--jobs <n>',
+        'worker threads the clusters share out over (default: CPU cores)',
+        parseJobsOption,
+      )
+      .option(
         '--json <file>',
         'write the full result, milestones included, to FILE ("-" for stdout); written atomically',
       )
@@ -70,8 +86,9 @@ export const replayCommand: CommandModule = {
           });
         const progress = startProgress(ctx, quiet, scenario.duration, `replay ${scenario.name}`);
         const started = performance.now();
-        const simulated = simulate(scenario, {
+        const simulated = await simulateParallel(scenario, {
           ...(options.seed !== undefined ? { seed: options.seed } : {}),
+          jobs: options.jobs ?? os.availableParallelism(),
           onProgress: progress.update,
         });
         progress.finish();

@@ -1,10 +1,12 @@
+import os from 'node:os';
 import type { Command } from 'commander';
-import { simulate } from '../../scenario/simulate.js';
+import { simulateParallel } from '../../scenario/simulate-parallel.js';
 import { formatDuration } from '../../scenario/units.js';
 import {
   type CliContext,
   type CommandModule,
   loadOrFail,
+  parseJobsOption,
   parseSeedOption,
   parseUntilOption,
   writeJson,
@@ -14,6 +16,7 @@ import { renderRunSummary } from '../summary.js';
 
 interface RunOptions {
   readonly seed?: number;
+  readonly jobs?: number;
   readonly until?: number;
   readonly json?: string;
   readonly report?: string;
@@ -33,7 +36,8 @@ Examples:
   $ stormglass run agent-5k --json - | jq '.clusters[0].summary'
                                                   JSON to stdout (the summary goes to stderr)
 
-The same scenario and seed always give byte-identical JSON. The result format is documented in
+The same scenario and seed always give byte-identical JSON, for any --jobs (a fleet's clusters share
+out over that many worker threads; default: one per CPU core). The result format is documented in
 docs/results.md; the scenario format in docs/scenario.md (fields also show in your editor via
 schema/scenario.schema.json).
 `;
@@ -45,6 +49,11 @@ export const runCommand: CommandModule = {
       .description('Simulate a scenario and print a summary; --json writes the full result.')
       .argument('<scenario>', 'a scenario YAML file, or the name of a built-in scenario')
       .option('--seed <n>', "random seed (default: the scenario's seed)", parseSeedOption)
+      .option(
+        '--jobs <n>',
+        'worker threads the clusters share out over (default: CPU cores)',
+        parseJobsOption,
+      )
       .option(
         '--until <duration>',
         "stop at this simulated time, e.g. 90s, 20m, 1h30m (default: the scenario's duration)",
@@ -61,8 +70,9 @@ export const runCommand: CommandModule = {
         const until = options.until ?? scenario.duration;
         const progress = createProgress(ctx, quiet, until);
         const started = performance.now();
-        const result = await simulate(scenario, {
+        const result = await simulateParallel(scenario, {
           ...(options.seed !== undefined ? { seed: options.seed } : {}),
+          jobs: options.jobs ?? os.availableParallelism(),
           until,
           ...(progress ? { onProgress: progress.update } : {}),
         });

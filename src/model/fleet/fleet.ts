@@ -3,7 +3,7 @@
  * change and an operator playbook, all on one simulation clock. The fleet wires the pieces
  * together; every behaviour comes from the pieces' own mechanisms.
  */
-import { createRecorder, type Sampled, type Simulation } from '../../engine/index.js';
+import { createRecorder, LATE, type Sampled, type Simulation } from '../../engine/index.js';
 import { createAlertEngine, type MetricSource } from '../alerting/index.js';
 import { defaultAlertRules } from '../alerting/default-rules.js';
 import type { AlertRule } from '../alerting/types.js';
@@ -13,13 +13,14 @@ import type { ClusterHandle } from '../cluster-types.js';
 import {
   createEventLog,
   type Component,
+  type EventLog,
   type LoggedEvent,
   type MetricDeclaration,
   type ParameterDeclaration,
 } from '../component.js';
 import type { ClusterConfig, Fault, WorkloadConfig } from '../config.js';
 import { createDataPlane, type DataPlane } from '../dataplane/index.js';
-import type { ClusterResult, MilestoneName, SeriesDescriptor } from '../result.js';
+import type { ClusterResult, ClusterSummary, MilestoneName, SeriesDescriptor } from '../result.js';
 import { createPlaybook } from '../response/playbook.js';
 import type { ResponseConfig } from '../response/types.js';
 import { createRolloutController, type RolloutTarget } from '../rollout/index.js';
@@ -27,6 +28,16 @@ import type { RolloutConfig } from '../rollout/types.js';
 import { BALANCER_INTERVAL, BALANCER_PARAMETERS, createTrafficBalancer } from './balancer.js';
 import { type ClusterOutcome, computeMilestones, IMPACT_THRESHOLD } from './milestones.js';
 import { createNodeStartup, INSTANT_NODE_STARTUP, nodeStartupParameters } from './node-startup.js';
+import {
+  BARRIER_SECONDS,
+  CallRegistry,
+  ClusterProxy,
+  captureCluster,
+  type FleetMessage,
+  messageOrder,
+  PARTITION_PARAMETERS,
+  snapshotFields,
+} from './partition.js';
 
 export interface FleetConfig {
   readonly clusters: readonly ClusterConfig[];
@@ -122,11 +133,112 @@ function createMetricSource(components: () => readonly Component[]): MetricSourc
   };
 }
 
-export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
-  const log = createEventLog();
+/** Which partition simulates each cluster, and which one this is. */
+export interface PartitionPlan {
+  readonly index: number;
+  readonly count: number;
+  /** owner[i]: the partition that simulates cluster i. */
+  readonly owner: readonly number[];
+}
+
+/**
+ * Splits the clusters into `count` partitions of about equal work: largest first, each to the
+ * partition with the least so far. A cluster's work is taken as a fixed part (its control plane's
+ * and data plane's own timers, the same in every cluster) plus a part per node (fitted from the
+ * replay's event counts: a 200-node cluster costs about 70% of a 7,500-node one in steady state).
+ */
+export function planPartitions(clusters: readonly ClusterConfig[], count: number): number[] {
+  const parts = Math.max(1, Math.min(count, clusters.length));
+  const work = clusters.map((c) => 1 + c.nodes / 5000);
+  const order = clusters.map((_, i) => i).sort((a, b) => work[b]! - work[a]! || a - b);
+  const load = new Array<number>(parts).fill(0);
+  const owner = new Array<number>(clusters.length).fill(0);
+  for (const i of order) {
+    let best = 0;
+    for (let p = 1; p < parts; p++) if (load[p]! < load[best]!) best = p;
+    owner[i] = best;
+    load[best]! += work[i]!;
+  }
+  return owner;
+}
+
+/** What one partition hands back after its run (structured-cloneable: it crosses threads). */
+export interface PartitionClusterResult {
+  readonly index: number;
+  readonly summary: ClusterSummary;
+  readonly series: readonly {
+    readonly name: string;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly unit: string;
+    readonly help: string;
+    readonly values: Float64Array;
+  }[];
+  readonly availability: Float64Array;
+  readonly unhealthy: Float64Array;
+  readonly parameters: readonly (ParameterDeclaration & { readonly component: string })[];
+  readonly events: readonly LoggedEvent[];
+}
+
+export interface PartitionResult {
+  readonly clusters: readonly PartitionClusterResult[];
+  readonly fleetAvailability: Float64Array;
+  readonly fleetEvents: readonly LoggedEvent[];
+  /** The earliest alert firing at or after the change in this partition's clusters, seconds. */
+  readonly firstFiring: number | null;
+  readonly firstRollbackFailure: number | null;
+  readonly eventsProcessed: number;
+}
+
+/** One partition of a fleet run: its clusters, a replica of the fleet's logic, its own clock. */
+export interface FleetPartition {
+  readonly sim: Simulation;
+  /** Numbers per cluster in a barrier snapshot. */
+  readonly fields: number;
+  /** True when the last run() stopped at a barrier: an exchange is due before the next. */
+  readonly isAtBarrier: boolean;
+  /** Runs until the next barrier or the end. */
+  run(): void;
+  /** Writes the owned clusters' rows into `snapshot` and hands over the messages since the last barrier. */
+  capture(snapshot: Float64Array): FleetMessage[];
+  /** Takes every partition's snapshot and messages (in messageOrder) into the fleet logic. */
+  apply(snapshot: Float64Array, messages: readonly FleetMessage[]): void;
+  finish(): PartitionResult;
+}
+
+export function createFleetPartition(
+  sim: Simulation,
+  config: FleetConfig,
+  plan: PartitionPlan,
+): FleetPartition {
+  const fleetLog = createEventLog();
   const until = config.duration;
-  const clusters: ClusterHandle[] = [];
-  const dataPlanes: DataPlane[] = [];
+  const n = config.clusters.length;
+  const isOwned = (i: number): boolean => plan.owner[i] === plan.index;
+  const followed = config.workloads.map((w) => w.name);
+  const fields = snapshotFields(followed.length);
+  const calls = new CallRegistry();
+  const outbox: FleetMessage[] = [];
+  const now = (): number => sim.now;
+
+  // Each owned cluster logs to its own log (merged by time after the run, partition-independent).
+  const clusterLogs = new Map<string, ReturnType<typeof createEventLog>>();
+  const clusterLog = (name: string): EventLog => {
+    let log = clusterLogs.get(name);
+    if (log === undefined) {
+      log = createEventLog();
+      clusterLogs.set(name, log);
+    }
+    return log;
+  };
+  const routedLog: EventLog = { record: (e) => clusterLog(e.cluster).record(e) };
+
+  // The real clusters this partition simulates (null where another partition does).
+  const real: (ClusterHandle | null)[] = new Array(n).fill(null);
+  const dataPlanes: (DataPlane | null)[] = new Array(n).fill(null);
+  const proxies = config.clusters.map(
+    (cc, i) => new ClusterProxy(cc, i, null, calls, outbox, now, followed, fleetLog),
+  );
+
   const registryBytesPerSecond = config.registryBytesPerSecond ?? Number.POSITIVE_INFINITY;
   const startupConfigs = config.clusters.map((cc) => cc.nodeStartup ?? INSTANT_NODE_STARTUP);
   const nodeStartup = createNodeStartup(sim, {
@@ -137,10 +249,10 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
       // Without a nodeStartup, added nodes serve at once, pods and all.
       podsPerNode: cc.nodeStartup ? cc.podsPerNode : 0,
       startup: startupConfigs[i]!,
-      isApiUp: () => clusters[i]!.health().replicasUp > 0,
+      isApiUp: () => proxies[i]!.health().replicasUp > 0,
     })),
     registryBytesPerSecond,
-    log,
+    log: fleetLog,
   });
   // What a cluster's serving nodes can take, relative to its normal share: its headroom while every
   // node serves, less while nodes are scaled down or still pulling their images.
@@ -151,8 +263,9 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
   );
 
   config.clusters.forEach((cc, i) => {
+    if (!isOwned(i)) return;
     const cluster = createCluster(sim, cc, {
-      log,
+      log: clusterLog(cc.name),
       until,
       resolution: config.resolution,
       coreDnsWatchers: false,
@@ -163,14 +276,17 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
       servingCapacity: () => capacity(i),
     });
     cluster.addComponent(dataPlane);
-    clusters.push(cluster);
-    dataPlanes.push(dataPlane);
+    real[i] = cluster;
+    dataPlanes[i] = dataPlane;
+    proxies[i] = new ClusterProxy(cc, i, cluster, calls, outbox, now, followed, fleetLog);
   });
-  clusters.forEach((c, i) => {
-    c.onNodesScaled((from, to) => nodeStartup.resized(i, from, to));
+  for (const p of proxies) p.onNodesScaled((from, to) => nodeStartup.resized(p.index, from, to));
+  real.forEach((c, i) => {
+    if (c === null) return;
     const parameters = [
       ...nodeStartupParameters(startupConfigs[i]!, registryBytesPerSecond),
       ...BALANCER_PARAMETERS,
+      ...PARTITION_PARAMETERS,
     ];
     c.addComponent({
       id: `${c.config.name}/node-startup`,
@@ -219,15 +335,15 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
     sim.scheduleAt(
       w.startAt,
       () => {
-        for (const c of clusters) c.deployWorkload(w);
+        for (const c of real) c?.deployWorkload(w);
       },
       undefined,
     );
   }
 
   for (const f of config.faults) {
-    const i = clusters.findIndex((c) => c.config.name === f.cluster);
-    const cluster = clusters[i];
+    const i = config.clusters.findIndex((c) => c.name === f.cluster);
+    const cluster = real[i];
     if (!cluster) continue;
     if (f.kind === 'apiserver-unreachable')
       sim.scheduleAt(f.at, () => cluster.injectApiOutage(f.duration), undefined);
@@ -235,7 +351,7 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
       sim.scheduleAt(f.at, () => dataPlanes[i]!.restartCoreDns(), undefined);
   }
 
-  // Detection.
+  // Detection: each partition evaluates its own clusters' rules; firings reach the fleet at a barrier.
   const playbookHolder: {
     notifyDetection(): void;
     notifyCustomerImpact(): void;
@@ -251,17 +367,17 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
       baselineFrom: 0,
       baselineTo: Math.max(60, Math.min(changeStartedAt ?? 600, 600)),
     },
-    log,
+    log: routedLog,
     onFiring: (t) => {
-      if (changeStartedAt !== null && t.t >= changeStartedAt)
-        for (const p of playbookHolder) p.notifyDetection();
+      if (changeStartedAt !== null && t.t >= changeStartedAt) outbox.push({ kind: 'firing', id: -1, t: t.t });
     },
   });
-  for (const c of clusters)
-    alerts.addCluster(
-      c.config.name,
-      createMetricSource(() => c.components()),
-    );
+  for (const c of real)
+    if (c !== null)
+      alerts.addCluster(
+        c.config.name,
+        createMetricSource(() => c.components()),
+      );
 
   // The change's rollout.
   const rollout = config.rollout;
@@ -269,7 +385,7 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
   if (rollout && change.length > 0) {
     const inScope = new Set(rollout.clusters);
     const targets: RolloutTarget[] = [];
-    clusters.forEach((c, i) => {
+    proxies.forEach((c) => {
       if (!inScope.has(c.config.name)) return;
       targets.push({
         name: c.config.name,
@@ -291,24 +407,19 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
             });
         },
         health: () => c.health(),
-        serviceAvailability: () => dataPlanes[i]!.availability(),
-        servfailFraction: () => dataPlanes[i]!.servfailFraction(),
+        serviceAvailability: () => c.availability(),
+        servfailFraction: () => c.servfailFraction(),
       });
     });
-    createRolloutController(sim, targets, rollout, { log });
+    createRolloutController(sim, targets, rollout, { log: fleetLog });
   }
 
-  const isImpacted = (i: number): boolean => dataPlanes[i]!.availability() < IMPACT_THRESHOLD;
-  const isAffected = (i: number): boolean => {
-    const c = clusters[i]!;
+  const isImpacted = (c: ClusterProxy): boolean => c.availability() < IMPACT_THRESHOLD;
+  const isAffected = (c: ClusterProxy): boolean => {
     const h = c.health();
-    return (
-      alerts.isFiring(c.config.name, { minSeverity: 'warning' }) ||
-      h.isSaturated ||
-      h.errorFraction > 0.05 ||
-      isImpacted(i)
-    );
+    return c.isAlertFiring() || h.isSaturated || h.errorFraction > 0.05 || isImpacted(c);
   };
+  const proxyOf = (c: ClusterHandle): ClusterProxy => c as ClusterProxy;
 
   if (config.response) {
     playbookHolder.push(
@@ -316,19 +427,20 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
         sim,
         config.response,
         {
-          clusters,
-          isAffected: (c) => isAffected(clusters.indexOf(c)),
-          isImpacted: (c) => isImpacted(clusters.indexOf(c)),
-          shiftTraffic: (c, away) => shiftTraffic(clusters.indexOf(c), away),
+          clusters: proxies,
+          isAffected: (c) => isAffected(proxyOf(c)),
+          isImpacted: (c) => isImpacted(proxyOf(c)),
+          shiftTraffic: (c, away) => shiftTraffic(proxyOf(c).index, away),
         },
-        log,
+        fleetLog,
       ),
     );
   }
 
-  // Recording: every declared metric of every cluster, plus the health timeline milestones need.
+  // Recording: every declared metric of every owned cluster, the health timeline milestones need,
+  // and the fleet's availability as the fleet sees it (every partition computes the same).
   const recorder = createRecorder(sim, config.resolution, until);
-  const clusterSeries: { key: string; cluster: number; decl: MetricDeclaration | null }[] = [];
+  const clusterSeries: { key: string; cluster: number; decl: MetricDeclaration }[] = [];
   const availabilityKey = (i: number) => `${i}\u0000@availability`;
   const unhealthyKey = (i: number) => `${i}\u0000@api-unhealthy`;
   const fleetKey = '@fleet-availability';
@@ -337,7 +449,7 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
     key: fleetKey,
     read: () => {
       let a = 0;
-      for (let i = 0; i < clusters.length; i++) a += balancer.share(i) * dataPlanes[i]!.availability();
+      for (let i = 0; i < n; i++) a += balancer.share(i) * proxies[i]!.availability();
       if (!impactNotified && changeStartedAt !== null && sim.now >= changeStartedAt && a < IMPACT_THRESHOLD) {
         impactNotified = true;
         for (const p of playbookHolder) p.notifyCustomerImpact();
@@ -346,8 +458,10 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
     },
   };
   const sampled: Sampled[] = [fleetAvailability];
-  clusters.forEach((c, i) => {
-    sampled.push({ key: availabilityKey(i), read: () => dataPlanes[i]!.availability() });
+  real.forEach((c, i) => {
+    if (c === null) return;
+    const dataPlane = dataPlanes[i]!;
+    sampled.push({ key: availabilityKey(i), read: () => dataPlane.availability() });
     sampled.push({
       key: unhealthyKey(i),
       read: () => {
@@ -364,73 +478,195 @@ export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
   });
   recorder.add(sampled);
 
-  sim.run({ until });
+  // Barriers: the partition stops; the driver exchanges snapshots and messages, then runs it on.
+  let isAtBarrier = false;
+  const barrier = (): void => {
+    isAtBarrier = true;
+    sim.stop();
+    if (sim.now + BARRIER_SECONDS <= until) sim.schedule(BARRIER_SECONDS, barrier, undefined, LATE);
+  };
+  if (BARRIER_SECONDS <= until) sim.schedule(BARRIER_SECONDS, barrier, undefined, LATE);
+  let detected = false;
 
-  const series = recorder.series();
-  const get = (key: string): Float64Array => series.get(key) ?? new Float64Array(0);
+  return {
+    sim,
+    fields,
+    get isAtBarrier() {
+      return isAtBarrier;
+    },
+    run() {
+      isAtBarrier = false;
+      sim.run({ until });
+    },
+    capture(snapshot) {
+      real.forEach((c, i) => {
+        if (c === null) return;
+        const firing = alerts.isFiring(c.config.name, { minSeverity: 'warning' });
+        captureCluster(snapshot, i * fields, c, dataPlanes[i]!, firing, followed);
+      });
+      return outbox.splice(0, outbox.length);
+    },
+    apply(snapshot, messages) {
+      for (const p of proxies) p.update(snapshot, fields);
+      for (const m of messages) {
+        if (m.kind === 'outcome') calls.deliver(m.id, m.outcome);
+        else if (!detected) {
+          detected = true;
+          for (const p of playbookHolder) p.notifyDetection();
+        }
+      }
+    },
+    finish() {
+      const series = recorder.series();
+      const get = (key: string): Float64Array => series.get(key) ?? new Float64Array(0);
+      const clusters: PartitionClusterResult[] = [];
+      real.forEach((c, i) => {
+        if (c === null) return;
+        const parameters: (ParameterDeclaration & { component: string })[] = [];
+        for (const comp of c.components()) {
+          const kind = comp.id.replace(/^[^/]*\//, '');
+          for (const p of comp.parameters?.() ?? []) parameters.push({ ...p, component: kind });
+        }
+        clusters.push({
+          index: i,
+          summary: { ...c.summary(), ...dataPlanes[i]!.summary() },
+          series: clusterSeries
+            .filter((s) => s.cluster === i)
+            .map((s) => ({
+              name: s.decl.name,
+              labels: s.decl.labels ?? {},
+              unit: s.decl.unit,
+              help: s.decl.help,
+              values: get(s.key),
+            })),
+          availability: get(availabilityKey(i)),
+          unhealthy: get(unhealthyKey(i)),
+          parameters,
+          events: clusterLogs.get(c.config.name)?.events ?? [],
+        });
+      });
+      const first = changeStartedAt === null ? null : alerts.firstFiring({ since: changeStartedAt });
+      return {
+        clusters,
+        fleetAvailability: get(fleetKey),
+        fleetEvents: fleetLog.events,
+        firstFiring: first === null ? null : first.t,
+        firstRollbackFailure: playbookHolder[0]?.firstRollbackFailure ?? null,
+        eventsProcessed: sim.eventsProcessed,
+      };
+    },
+  };
+}
+
+/**
+ * Runs partitions in this thread, one after another between barriers (the worker threads of
+ * simulate-parallel.ts do the same, each with one partition, at once).
+ */
+export function runPartitions(partitions: readonly FleetPartition[], clusters: number): void {
+  const fields = partitions[0]!.fields;
+  const snapshot = new Float64Array(clusters * fields);
+  const exchange = (): void => {
+    const messages: FleetMessage[] = [];
+    for (const p of partitions) messages.push(...p.capture(snapshot));
+    messages.sort(messageOrder);
+    for (const p of partitions) p.apply(snapshot, messages);
+  };
+  exchange();
+  for (;;) {
+    for (const p of partitions) p.run();
+    if (!partitions[0]!.isAtBarrier) return;
+    exchange();
+  }
+}
+
+/** The fleet on one simulation (one partition). */
+export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
+  const owner = new Array<number>(config.clusters.length).fill(0);
+  const partition = createFleetPartition(sim, config, { index: 0, count: 1, owner });
+  runPartitions([partition], config.clusters.length);
+  return finishFleet(config, [partition.finish()]);
+}
+
+/** Puts the partitions' results together: clusters in order, events by time, milestones. */
+export function finishFleet(config: FleetConfig, parts: readonly PartitionResult[]): FleetOutcome {
+  const n = config.clusters.length;
+  const byIndex: PartitionClusterResult[] = new Array(n);
+  for (const p of parts) for (const c of p.clusters) byIndex[c.index] = c;
+  const fleet = parts[0]!;
+
+  // Events: by time; at equal times the fleet's first, then each cluster's in cluster order, each
+  // source's own order kept (so the order does not depend on the partitioning).
+  const tagged: { e: LoggedEvent; source: number; seq: number }[] = [];
+  const add = (list: readonly LoggedEvent[], source: number): void => {
+    for (let seq = 0; seq < list.length; seq++) tagged.push({ e: list[seq]!, source, seq });
+  };
+  add(fleet.fleetEvents, -1);
+  for (let i = 0; i < n; i++) add(byIndex[i]!.events, i);
+  tagged.sort((a, b) => a.e.t - b.e.t || a.source - b.source || a.seq - b.seq);
+  const events = tagged.map((x) => x.e);
+
+  const changeStartedAt = config.rollout?.startAt ?? firstStart(config.workloads);
   const { milestones, outcomes } = computeMilestones({
     resolution: config.resolution,
-    fleetAvailability: get(fleetKey),
-    clusters: clusters.map((c, i) => ({
-      name: c.config.name,
-      nodes: c.config.nodes,
-      availability: get(availabilityKey(i)),
-      apiUnhealthy: get(unhealthyKey(i)),
+    fleetAvailability: fleet.fleetAvailability,
+    clusters: config.clusters.map((cc, i) => ({
+      name: cc.name,
+      nodes: cc.nodes,
+      availability: byIndex[i]!.availability,
+      apiUnhealthy: byIndex[i]!.unhealthy,
     })),
-    events: (log as unknown as { events: LoggedEvent[] }).events,
+    events,
     largeClusterNodes: config.largeClusterNodes,
     changeStartedAt: changeStartedAt ?? 0,
   });
 
-  const results: ClusterResult[] = clusters.map((c, i) => {
+  const results: ClusterResult[] = config.clusters.map((cc, i) => {
     const troubled = outcomes[i]!.troubleStartedAt !== null;
     const descriptors: SeriesDescriptor[] = [];
-    for (const s of clusterSeries) {
-      if (s.cluster !== i || !s.decl) continue;
-      if (!troubled && config.quietClusterSeries === 'health' && !HEALTH_SERIES.has(s.decl.name)) continue;
+    for (const s of byIndex[i]!.series) {
+      if (!troubled && config.quietClusterSeries === 'health' && !HEALTH_SERIES.has(s.name)) continue;
       descriptors.push({
-        name: s.decl.name,
-        labels: s.decl.labels ?? {},
-        unit: s.decl.unit,
-        help: s.decl.help,
-        values: Array.from(get(s.key), (v) => (Number.isFinite(v) ? v : null)),
+        name: s.name,
+        labels: s.labels,
+        unit: s.unit,
+        help: s.help,
+        values: Array.from(s.values, (v) => (Number.isFinite(v) ? v : null)),
       });
     }
     return {
-      name: c.config.name,
-      region: c.config.region,
-      nodes: c.config.nodes,
-      summary: { ...c.summary(), ...dataPlanes[i]!.summary() },
+      name: cc.name,
+      region: cc.region,
+      nodes: cc.nodes,
+      summary: byIndex[i]!.summary,
       series: descriptors,
     };
   });
 
   const parameters: (ParameterDeclaration & { component: string })[] = [];
   const seen = new Set<string>();
-  for (const c of clusters)
-    for (const comp of c.components()) {
-      const kind = comp.id.replace(/^[^/]*\//, '');
-      for (const p of comp.parameters?.() ?? []) {
-        const key = `${kind}\u0000${p.name}\u0000${String(p.value)}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        parameters.push({ ...p, component: kind });
-      }
+  for (let i = 0; i < n; i++)
+    for (const p of byIndex[i]!.parameters) {
+      const key = `${p.component}\u0000${p.name}\u0000${String(p.value)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      parameters.push(p);
     }
 
-  const firstFiring = changeStartedAt === null ? null : alerts.timeToDetect(changeStartedAt);
+  let firstFiring: number | null = null;
+  for (const p of parts)
+    if (p.firstFiring !== null && (firstFiring === null || p.firstFiring < firstFiring))
+      firstFiring = p.firstFiring;
   return {
     clusters: results,
-    fleetAvailability: Array.from(get(fleetKey), (v) => (Number.isFinite(v) ? v : null)),
-    events: (log as unknown as { events: LoggedEvent[] }).events,
+    fleetAvailability: Array.from(fleet.fleetAvailability, (v) => (Number.isFinite(v) ? v : null)),
+    events,
     milestones: {
       ...milestones,
-      rollbackAttemptFailed:
-        milestones.rollbackAttemptFailed ?? playbookHolder[0]?.firstRollbackFailure ?? null,
+      rollbackAttemptFailed: milestones.rollbackAttemptFailed ?? fleet.firstRollbackFailure,
     },
     outcomes,
     parameters,
-    timeToDetect: firstFiring,
+    timeToDetect: firstFiring === null || changeStartedAt === null ? null : firstFiring - changeStartedAt,
     changeStartedAt,
   };
 }
