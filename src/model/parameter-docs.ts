@@ -11,6 +11,7 @@ import { CLUSTER_PARAMETERS } from './cluster.js';
 import type { ParameterDeclaration } from './component.js';
 import { BALANCER_PARAMETERS } from './fleet/balancer.js';
 import { NODE_STARTUP_PARAMETERS } from './fleet/node-startup.js';
+import { PARTITION_PARAMETERS } from './fleet/partition.js';
 
 const INTRO = `# The control-plane model
 
@@ -193,6 +194,7 @@ export function modelParameters(): readonly ParameterDeclaration[] {
     ...APF_PARAMETERS,
     ...NODE_STARTUP_PARAMETERS,
     ...BALANCER_PARAMETERS,
+    ...PARTITION_PARAMETERS,
   ]) {
     if (seen.has(p.name)) continue;
     seen.add(p.name);
