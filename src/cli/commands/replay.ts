@@ -1,7 +1,7 @@
-import type { MilestoneName, RunResult } from '../../model/result.js';
-import { alignPublished, type PublishedTimeline, publishedTimeline } from '../../scenario/published.js';
 import os from 'node:os';
 import type { Command } from 'commander';
+import type { MilestoneName, RunResult } from '../../model/result.js';
+import { alignPublished, type PublishedTimeline, publishedTimeline } from '../../scenario/published.js';
 import { simulateParallel } from '../../scenario/simulate-parallel.js';
 import { formatDuration } from '../../scenario/units.js';
 import {
