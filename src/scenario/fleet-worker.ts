@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSimulation } from '../engine/index.js';
-import { createFleetPartition } from '../model/fleet/index.js';
+import { createFleetPartition, runBetweenBarriers } from '../model/fleet/index.js';
 import { type FleetMessage, messageOrder } from '../model/fleet/partition.js';
 import {
   CONTROL_ABORT,
@@ -14,6 +14,7 @@ import {
   MESSAGE_BYTES,
   type PartitionJob,
   type PartitionMessage,
+  sharedControl,
   sharedLayout,
 } from './simulate-parallel.js';
 import { fleetConfig } from './simulate.js';
@@ -87,12 +88,7 @@ try {
     partition.apply(local, messages);
   };
 
-  exchange();
-  for (;;) {
-    partition.run();
-    if (!partition.isAtBarrier) break;
-    exchange();
-  }
+  runBetweenBarriers([partition], exchange);
   const result = partition.finish();
   const transfer: ArrayBuffer[] = [];
   for (const c of result.clusters) {
@@ -103,7 +99,7 @@ try {
 } catch (e) {
   if (!(e instanceof Aborted)) {
     // Stop the others waiting at the barrier, then say why.
-    const control = new Int32Array(job.shared, 0, CONTROL_ABORT + 1);
+    const control = sharedControl(job.shared);
     Atomics.store(control, CONTROL_ABORT, 1);
     Atomics.notify(control, CONTROL_GENERATION);
     const error = e instanceof Error ? e : new Error(String(e));

@@ -52,6 +52,10 @@ export function sharedBytes(clusters: number, fields: number, partitions: number
   return CONTROL_BYTES + 2 * clusters * fields * 8 + 2 * partitions * MESSAGE_BYTES;
 }
 
+/** The control block at the start of the shared memory. */
+export const sharedControl = (shared: SharedArrayBuffer): Int32Array =>
+  new Int32Array(shared, 0, CONTROL_BYTES / 4);
+
 export function sharedLayout(
   shared: SharedArrayBuffer,
   clusters: number,
@@ -70,7 +74,7 @@ export function sharedLayout(
       (_, p) => new Uint8Array(shared, base + (b * partitions + p) * MESSAGE_BYTES, MESSAGE_BYTES),
     ),
   );
-  return { control: new Int32Array(shared, 0, CONTROL_BYTES / 4), snapshots, messages };
+  return { control: sharedControl(shared), snapshots, messages };
 }
 
 const WORKER = new URL('./fleet-worker.js', import.meta.url);
@@ -98,7 +102,7 @@ export async function simulateParallel(
   const owner = planPartitions(scenario.clusters, count);
   const fields = snapshotFields(scenario.workloads.length);
   const shared = new SharedArrayBuffer(sharedBytes(scenario.clusters.length, fields, count));
-  const control = sharedLayout(shared, scenario.clusters.length, fields, count).control;
+  const control = sharedControl(shared);
   const results: PartitionResult[] = new Array(count);
   // Progress: the slowest partition's clock, and the events of all of them.
   const clocks = new Array<number>(count).fill(0);

@@ -186,12 +186,10 @@ export interface PartitionResult {
   /** The earliest alert firing at or after the change in this partition's clusters, seconds. */
   readonly firstFiring: number | null;
   readonly firstRollbackFailure: number | null;
-  readonly eventsProcessed: number;
 }
 
 /** One partition of a fleet run: its clusters, a replica of the fleet's logic, its own clock. */
 export interface FleetPartition {
-  readonly sim: Simulation;
   /** Numbers per cluster in a barrier snapshot. */
   readonly fields: number;
   /** True when the last run() stopped at a barrier: an exchange is due before the next. */
@@ -235,9 +233,6 @@ export function createFleetPartition(
   // The real clusters this partition simulates (null where another partition does).
   const real: (ClusterHandle | null)[] = new Array(n).fill(null);
   const dataPlanes: (DataPlane | null)[] = new Array(n).fill(null);
-  const proxies = config.clusters.map(
-    (cc, i) => new ClusterProxy(cc, i, null, calls, outbox, now, followed, fleetLog),
-  );
 
   const registryBytesPerSecond = config.registryBytesPerSecond ?? Number.POSITIVE_INFINITY;
   const startupConfigs = config.clusters.map((cc) => cc.nodeStartup ?? INSTANT_NODE_STARTUP);
@@ -278,8 +273,11 @@ export function createFleetPartition(
     cluster.addComponent(dataPlane);
     real[i] = cluster;
     dataPlanes[i] = dataPlane;
-    proxies[i] = new ClusterProxy(cc, i, cluster, calls, outbox, now, followed, fleetLog);
   });
+  // (Node start-up reads the proxies only from its events, after this line.)
+  const proxies = config.clusters.map(
+    (cc, i) => new ClusterProxy(cc, i, real[i] ?? null, calls, outbox, now, followed, fleetLog),
+  );
   for (const p of proxies) p.onNodesScaled((from, to) => nodeStartup.resized(p.index, from, to));
   real.forEach((c, i) => {
     if (c === null) return;
@@ -486,10 +484,8 @@ export function createFleetPartition(
     if (sim.now + BARRIER_SECONDS <= until) sim.schedule(BARRIER_SECONDS, barrier, undefined, LATE);
   };
   if (BARRIER_SECONDS <= until) sim.schedule(BARRIER_SECONDS, barrier, undefined, LATE);
-  let detected = false;
 
   return {
-    sim,
     fields,
     get isAtBarrier() {
       return isAtBarrier;
@@ -508,13 +504,10 @@ export function createFleetPartition(
     },
     apply(snapshot, messages) {
       for (const p of proxies) p.update(snapshot, fields);
-      for (const m of messages) {
+      // (The playbook acts on the first detection only.)
+      for (const m of messages)
         if (m.kind === 'outcome') calls.deliver(m.id, m.outcome);
-        else if (!detected) {
-          detected = true;
-          for (const p of playbookHolder) p.notifyDetection();
-        }
-      }
+        else for (const p of playbookHolder) p.notifyDetection();
     },
     finish() {
       const series = recorder.series();
@@ -552,31 +545,36 @@ export function createFleetPartition(
         fleetEvents: fleetLog.events,
         firstFiring: first === null ? null : first.t,
         firstRollbackFailure: playbookHolder[0]?.firstRollbackFailure ?? null,
-        eventsProcessed: sim.eventsProcessed,
       };
     },
   };
 }
 
 /**
- * Runs partitions in this thread, one after another between barriers (the worker threads of
- * simulate-parallel.ts do the same, each with one partition, at once).
+ * Runs partitions from barrier to barrier, `exchange` between them (and once before the start),
+ * until they reach the end. All partitions stop at the same barriers.
  */
-export function runPartitions(partitions: readonly FleetPartition[], clusters: number): void {
-  const fields = partitions[0]!.fields;
-  const snapshot = new Float64Array(clusters * fields);
-  const exchange = (): void => {
-    const messages: FleetMessage[] = [];
-    for (const p of partitions) messages.push(...p.capture(snapshot));
-    messages.sort(messageOrder);
-    for (const p of partitions) p.apply(snapshot, messages);
-  };
+export function runBetweenBarriers(partitions: readonly FleetPartition[], exchange: () => void): void {
   exchange();
   for (;;) {
     for (const p of partitions) p.run();
     if (!partitions[0]!.isAtBarrier) return;
     exchange();
   }
+}
+
+/**
+ * Runs partitions in this thread, one after another between barriers (the worker threads of
+ * simulate-parallel.ts run one partition each, at once, exchanging through shared memory).
+ */
+export function runPartitions(partitions: readonly FleetPartition[], clusters: number): void {
+  const snapshot = new Float64Array(clusters * partitions[0]!.fields);
+  runBetweenBarriers(partitions, () => {
+    const messages: FleetMessage[] = [];
+    for (const p of partitions) messages.push(...p.capture(snapshot));
+    messages.sort(messageOrder);
+    for (const p of partitions) p.apply(snapshot, messages);
+  });
 }
 
 /** The fleet on one simulation (one partition). */
