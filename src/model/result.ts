@@ -63,6 +63,20 @@ export interface VariantResult {
   readonly timeToFullRecoveryMinutes: number | null;
 }
 
+/**
+ * How one troubled cluster's trouble went (docs/results.md): what `firstClusterRecovered` and
+ * `fullRecovery` are made of, so a reader can see which cluster set them.
+ */
+export interface ClusterRecovery {
+  readonly cluster: string;
+  /** First step with customer impact or an unhealthy control plane, seconds since scenario start. */
+  readonly troubleStartedAt: number;
+  /** Start of the healthy stretch that ended the trouble, seconds, or null if it never did. */
+  readonly recoveredAt: number | null;
+  /** Seconds with availability below 99% (0: only the control plane was unhealthy). */
+  readonly customerImpactSeconds: number;
+}
+
 export interface FleetSeries {
   /** Fleet-wide customer availability (request-weighted), one value per step. */
   readonly availability: readonly (number | null)[];
@@ -85,6 +99,8 @@ export interface RunResult {
    * real incident. Never an input to the simulation: carried only so reports can overlay them.
    */
   readonly published?: Partial<Record<MilestoneName, number>>;
+  /** Every troubled cluster, in scenario order, when the scenario rolls out a change (else absent). */
+  readonly recoveries?: readonly ClusterRecovery[];
   readonly variants: readonly VariantResult[];
   /** Every parameter in force, with unit and source, so a report can be reproduced. */
   readonly parameters: readonly (ParameterDeclaration & { readonly component: string })[];

@@ -4,7 +4,7 @@
  */
 import { createSimulation } from '../engine/index.js';
 import { type FleetConfig, type FleetOutcome, LARGE_CLUSTER_NODES, runFleet } from '../model/fleet/index.js';
-import { RESULT_SCHEMA_VERSION, type RunResult } from '../model/result.js';
+import { type ClusterRecovery, RESULT_SCHEMA_VERSION, type RunResult } from '../model/result.js';
 import type { ResolvedScenario } from './types.js';
 import { STORMGLASS_VERSION } from './version.js';
 
@@ -80,7 +80,23 @@ export function toRunResult(
     fleet: hasFleet ? { availability: outcome.fleetAvailability } : null,
     events: outcome.events,
     milestones: scenario.rollout !== null ? outcome.milestones : {},
+    ...(scenario.rollout !== null ? { recoveries: recoveriesOf(outcome) } : {}),
     variants: [],
     parameters: outcome.parameters,
   };
+}
+
+/** The troubled clusters' outcomes, as the result reports them. */
+function recoveriesOf(outcome: FleetOutcome): ClusterRecovery[] {
+  const out: ClusterRecovery[] = [];
+  for (const o of outcome.outcomes) {
+    if (o.troubleStartedAt === null) continue;
+    out.push({
+      cluster: o.name,
+      troubleStartedAt: o.troubleStartedAt,
+      recoveredAt: o.recoveredAt,
+      customerImpactSeconds: o.impactSeconds,
+    });
+  }
+  return out;
 }

@@ -129,8 +129,42 @@ export function renderTimelines(result: RunResult, timeline: PublishedTimeline, 
   let out = `\n${style.bold(`${timeline.incident}: simulated vs published`)} ${style.dim(`(minutes from ${LABELS[timeline.anchor]})`)}\n`;
   out += `${style.dim(line(head))}\n`;
   for (const r of rows) out += `${line(r)}\n`;
+  const which = whichRecovered(result);
+  if (which) out += `${which}\n`;
   out += style.dim(`Published: ${timeline.source}\n`);
   return out;
+}
+
+/**
+ * Which clusters the two recovery milestones come from (the same rule as docs/results.md: the first
+ * among clusters with customer impact, the last among all troubled ones), or null without them.
+ */
+export function whichRecovered(result: RunResult): string | null {
+  const all = result.recoveries ?? [];
+  if (all.length === 0) return null;
+  const impacted = all.filter((r) => r.customerImpactSeconds > 0);
+  const pool = impacted.length > 0 ? impacted : all;
+  const recovered = pool.filter((r) => r.recoveredAt !== null);
+  const first = recovered.reduce<(typeof all)[number] | null>(
+    (m, r) => (m === null || r.recoveredAt! < m.recoveredAt! ? r : m),
+    null,
+  );
+  const never = all.filter((r) => r.recoveredAt === null);
+  const last = all.reduce<(typeof all)[number] | null>(
+    (m, r) => (r.recoveredAt !== null && (m === null || r.recoveredAt > m.recoveredAt!) ? r : m),
+    null,
+  );
+  const impact = (r: (typeof all)[number]): string => {
+    const minutes = Math.round(r.customerImpactSeconds / 60);
+    return r.customerImpactSeconds === 0 ? 'no customer impact' : `${minutes} min of customer impact`;
+  };
+  const parts = [
+    `${all.length} ${all.length === 1 ? 'cluster' : 'clusters'} in trouble, ${impacted.length} with customer impact`,
+  ];
+  if (first) parts.push(`first recovered: ${first.cluster} (${impact(first)})`);
+  if (never.length > 0) parts.push(`never recovered: ${never.map((r) => r.cluster).join(', ')}`);
+  else if (last && last !== first) parts.push(`last recovered: ${last.cluster} (${impact(last)})`);
+  return `${parts.join('; ')}.`;
 }
 
 const signed = (m: number): string => (m > 0 ? `+${m}` : `${m}`);
