@@ -46,11 +46,12 @@ test('the replay names the first cluster back among those whose customers were h
       { cluster: 'big-01', troubleStartedAt: 100, recoveredAt: 200, customerImpactSeconds: 0 },
       { cluster: 'xl-02', troubleStartedAt: 100, recoveredAt: 5000, customerImpactSeconds: 3000 },
       { cluster: 'medium-003', troubleStartedAt: 150, recoveredAt: 400, customerImpactSeconds: 90 },
+      { cluster: 'large-04', troubleStartedAt: 150, recoveredAt: 500, customerImpactSeconds: 20 },
     ]),
   );
   assert.equal(
     text,
-    '3 clusters in trouble, 2 with customer impact; first recovered: medium-003 (2 min of customer impact); ' +
+    '4 clusters in trouble, 3 with customer impact; first recovered: medium-003 (2 min of customer impact); ' +
       'last recovered: xl-02 (50 min of customer impact).',
   );
 });
@@ -68,4 +69,16 @@ test('the replay lists the clusters that never recovered instead of a last one',
       'never recovered: xl-04.',
   );
   assert.equal(whichRecovered(withRecoveries([])), null);
+});
+
+test('the replay gives an impact under a minute in seconds, not as 0 min', () => {
+  const text = whichRecovered(
+    withRecoveries([
+      { cluster: 'large-04', troubleStartedAt: 100, recoveredAt: 300, customerImpactSeconds: 20 },
+    ]),
+  );
+  assert.equal(
+    text,
+    '1 cluster in trouble, 1 with customer impact; first recovered: large-04 (20 s of customer impact).',
+  );
 });

@@ -155,8 +155,11 @@ export function whichRecovered(result: RunResult): string | null {
     null,
   );
   const impact = (r: (typeof all)[number]): string => {
-    const minutes = Math.round(r.customerImpactSeconds / 60);
-    return r.customerImpactSeconds === 0 ? 'no customer impact' : `${minutes} min of customer impact`;
+    const seconds = r.customerImpactSeconds;
+    if (seconds === 0) return 'no customer impact';
+    return seconds < 60
+      ? `${seconds} s of customer impact`
+      : `${Math.round(seconds / 60)} min of customer impact`;
   };
   const parts = [
     `${all.length} ${all.length === 1 ? 'cluster' : 'clusters'} in trouble, ${impacted.length} with customer impact`,
