@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Command } from 'commander';
-import type { MilestoneName, RunResult } from '../../model/result.js';
+import { recoveryEnds } from '../../model/fleet/index.js';
+import type { ClusterRecovery, MilestoneName, RunResult } from '../../model/result.js';
 import { alignPublished, type PublishedTimeline, publishedTimeline } from '../../scenario/published.js';
 import { simulateParallel } from '../../scenario/simulate-parallel.js';
 import { formatDuration } from '../../scenario/units.js';
@@ -136,25 +137,16 @@ export function renderTimelines(result: RunResult, timeline: PublishedTimeline, 
 }
 
 /**
- * Which clusters the two recovery milestones come from (the same rule as docs/results.md: the first
- * among clusters with customer impact, the last among all troubled ones), or null without them.
+ * Which clusters the two recovery milestones come from (recoveryEnds, the rule the milestones use),
+ * or null when the result has no troubled cluster.
  */
 export function whichRecovered(result: RunResult): string | null {
   const all = result.recoveries ?? [];
   if (all.length === 0) return null;
-  const impacted = all.filter((r) => r.customerImpactSeconds > 0);
-  const pool = impacted.length > 0 ? impacted : all;
-  const recovered = pool.filter((r) => r.recoveredAt !== null);
-  const first = recovered.reduce<(typeof all)[number] | null>(
-    (m, r) => (m === null || r.recoveredAt! < m.recoveredAt! ? r : m),
-    null,
-  );
+  const hadImpact = (r: ClusterRecovery): boolean => r.customerImpactSeconds > 0;
+  const { first, last } = recoveryEnds(all, hadImpact);
   const never = all.filter((r) => r.recoveredAt === null);
-  const last = all.reduce<(typeof all)[number] | null>(
-    (m, r) => (r.recoveredAt !== null && (m === null || r.recoveredAt > m.recoveredAt!) ? r : m),
-    null,
-  );
-  const impact = (r: (typeof all)[number]): string => {
+  const impact = (r: ClusterRecovery): string => {
     const seconds = r.customerImpactSeconds;
     if (seconds === 0) return 'no customer impact';
     return seconds < 60
@@ -162,7 +154,7 @@ export function whichRecovered(result: RunResult): string | null {
       : `${Math.round(seconds / 60)} min of customer impact`;
   };
   const parts = [
-    `${all.length} ${all.length === 1 ? 'cluster' : 'clusters'} in trouble, ${impacted.length} with customer impact`,
+    `${all.length} ${all.length === 1 ? 'cluster' : 'clusters'} in trouble, ${all.filter(hadImpact).length} with customer impact`,
   ];
   if (first) parts.push(`first recovered: ${first.cluster} (${impact(first)})`);
   if (never.length > 0) parts.push(`never recovered: ${never.map((r) => r.cluster).join(', ')}`);

@@ -88,6 +88,28 @@ export function clusterOutcome(c: ClusterTimeline, resolution: number, fromStep:
   };
 }
 
+/**
+ * The troubled clusters the two recovery milestones come from. `first`: the earliest to recover among
+ * those whose customers saw the outage (a control plane briefly unhealthy without customer impact
+ * does not count, unless no cluster had impact). `last`: the latest of all to recover, or null when
+ * one never did (then there is no full recovery). Earlier in the list wins a tie.
+ */
+export function recoveryEnds<T extends { readonly recoveredAt: number | null }>(
+  troubled: readonly T[],
+  hadCustomerImpact: (cluster: T) => boolean,
+): { readonly first: T | null; readonly last: T | null } {
+  const impacted = troubled.filter(hadCustomerImpact);
+  let first: T | null = null;
+  for (const c of impacted.length > 0 ? impacted : troubled)
+    if (c.recoveredAt !== null && (first === null || c.recoveredAt < first.recoveredAt!)) first = c;
+  let last: T | null = null;
+  for (const c of troubled) {
+    if (c.recoveredAt === null) return { first, last: null };
+    if (last === null || c.recoveredAt > last.recoveredAt!) last = c;
+  }
+  return { first, last };
+}
+
 export function computeMilestones(input: MilestoneInput): {
   milestones: Record<MilestoneName, number | null>;
   outcomes: ClusterOutcome[];
@@ -118,18 +140,10 @@ export function computeMilestones(input: MilestoneInput): {
   }
 
   const outcomes = input.clusters.map((c) => clusterOutcome(c, r, fromStep));
-  const troubled = outcomes.filter((o) => o.troubleStartedAt !== null);
-  const recoveries = troubled.map((o) => o.recoveredAt);
-  // "First cluster recovered" speaks of clusters whose customers saw the outage; a control plane that
-  // was briefly unhealthy without customer impact does not count, unless no cluster had impact.
-  const impacted = troubled.filter((o) => o.hadCustomerImpact);
-  const firstRecovered = (impacted.length > 0 ? impacted : troubled)
-    .map((o) => o.recoveredAt)
-    .reduce<number | null>((m, t) => (t !== null && (m === null || t < m) ? t : m), null);
-  const fullRecovery =
-    troubled.length === 0 || recoveries.some((t) => t === null)
-      ? null
-      : recoveries.reduce<number>((m, t) => Math.max(m, t ?? 0), 0);
+  const { first, last } = recoveryEnds(
+    outcomes.filter((o) => o.troubleStartedAt !== null),
+    (o) => o.hadCustomerImpact,
+  );
 
   return {
     milestones: {
@@ -138,8 +152,8 @@ export function computeMilestones(input: MilestoneInput): {
       firstCustomerImpact: firstImpact,
       peakCustomerImpact: peak,
       rollbackAttemptFailed: firstEvent(['rollback-attempt-failed', 'rollout-rollback-failed']),
-      firstClusterRecovered: firstRecovered,
-      fullRecovery,
+      firstClusterRecovered: first?.recoveredAt ?? null,
+      fullRecovery: last?.recoveredAt ?? null,
     },
     outcomes,
   };
