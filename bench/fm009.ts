@@ -2,14 +2,14 @@
  * `npm run bench -- fm009`: the full FM-009 replay (the built-in fleet, default seed), timed.
  * Progress goes to stderr; one JSON object to stdout.
  */
-import os from 'node:os';
 import { loadScenario } from '../src/scenario/load.js';
 import { simulateParallel } from '../src/scenario/simulate-parallel.js';
+import { defaultJobs } from '../src/scenario/workers.js';
 
 /** Flags: [scenario] [--jobs N] (default: one worker thread per CPU core). */
 export async function run(args: string[]): Promise<unknown> {
   const at = args.indexOf('--jobs');
-  const jobs = at >= 0 ? Number(args[at + 1]) : os.availableParallelism();
+  const jobs = at >= 0 ? Number(args[at + 1]) : defaultJobs();
   if (!(Number.isInteger(jobs) && jobs >= 1)) throw new Error('fm009: --jobs takes a whole number >= 1');
   const name = args.filter((_, i) => i !== at && i !== at + 1)[0] ?? 'fm-009';
   const loaded = loadScenario(name);

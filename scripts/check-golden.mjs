@@ -4,7 +4,6 @@
 // checked-in files in test/golden/. A change that moves them shows up as a diff here.
 // Usage: node scripts/check-golden.mjs [--update] [name ...]  (after `npm run build`)
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../dist/src/scenario/load.js';
@@ -33,7 +32,7 @@ for (const name of names.length ? names : Object.keys(GOLDEN)) {
   if (!loaded.ok) throw new Error(`${name} does not load`);
   const started = performance.now();
   // Fleets share out over one worker thread per core (the result is the same for any number).
-  const picked = GOLDEN[name](await simulateParallel(loaded.scenario, { jobs: os.availableParallelism() }));
+  const picked = GOLDEN[name](await simulateParallel(loaded.scenario));
   const text = serialize(picked);
   const file = path.join(root, 'test', 'golden', `${name}.json`);
   const secs = ((performance.now() - started) / 1000).toFixed(1);

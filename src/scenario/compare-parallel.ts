@@ -5,13 +5,11 @@
  * another thread (docs/decisions.md "Scenario format and CLI"). The scenario as written comes back
  * whole (its result is what --json and --report write); every variant only as its VariantResult row.
  */
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { RunResult, VariantResult } from '../model/result.js';
 import { BASE_VARIANT, compareVariants, resolveVariant } from './compare.js';
 import type { ResolvedScenario } from './types.js';
+import { canLoadWorker, defaultJobs, WORKER_HEAP_MB } from './workers.js';
 
 /** One run, posted to a worker (compare-worker.ts). */
 export interface RunJob {
@@ -48,8 +46,8 @@ export interface ParallelCompareOptions {
   readonly seed?: number;
   /** Stop every run at this simulated time, seconds (default: the scenario's duration). */
   readonly until?: number;
-  /** Runs at once, each on its own worker thread; 1 runs compareVariants in this thread. */
-  readonly jobs: number;
+  /** Runs at once, each on its own worker thread (default: one per core, at most one per run); 1 runs compareVariants in this thread. */
+  readonly jobs?: number;
   readonly onProgress?: (totals: CompareTotals) => void;
 }
 
@@ -57,20 +55,8 @@ type Comparison = ReturnType<typeof compareVariants>;
 
 const WORKER = new URL('./compare-worker.js', import.meta.url);
 
-/**
- * Old-generation heap per worker, MB: a full FM-009 run peaks under 2 GB resident; the default (the
- * process's own limit, about 4 GB here) would do, but a worker that hits its limit fails the whole
- * comparison, so give it room, and never less than the process itself was given.
- */
-const WORKER_HEAP_MB = Math.max(8192, Math.ceil(v8.getHeapStatistics().heap_size_limit / 2 ** 20));
-
-/**
- * Whether runs can go to worker threads: the worker is compiled JavaScript next to this module. Run
- * from the TypeScript sources (tsx) there is no compare-worker.js to load, and the runs stay here.
- */
-export function canRunOnWorkers(): boolean {
-  return !import.meta.url.endsWith('.ts') && fs.existsSync(fileURLToPath(WORKER));
-}
+/** Whether runs can go to worker threads (compiled JavaScript; under tsx they cannot). */
+export const canRunOnWorkers = (): boolean => canLoadWorker(WORKER);
 
 /**
  * Runs the scenario as written and every variant, up to `jobs` at a time, and returns what
@@ -83,7 +69,7 @@ export async function compareVariantsParallel(
 ): Promise<Comparison> {
   const names = Object.keys(scenario.variants);
   const runLength = options.until ?? scenario.duration;
-  const workers = Math.min(options.jobs, names.length + 1);
+  const workers = Math.min(options.jobs ?? defaultJobs(), names.length + 1);
   if (workers <= 1 || !canRunOnWorkers()) return compareInThisThread(scenario, options, runLength);
 
   const jobs: RunJob[] = [BASE_VARIANT, ...names].map((name, index) => {

@@ -5,15 +5,13 @@
  * them. The result is simulate()'s, byte for byte (tested): partitioning changes where a cluster is
  * simulated, never what happens to it.
  */
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { finishFleet, type PartitionResult, planPartitions } from '../model/fleet/index.js';
 import { snapshotFields } from '../model/fleet/partition.js';
 import type { RunResult } from '../model/result.js';
 import { fleetConfig, type SimulateOptions, simulate, toRunResult } from './simulate.js';
 import type { ResolvedScenario } from './types.js';
+import { canLoadWorker, defaultJobs, WORKER_HEAP_MB } from './workers.js';
 
 /** What the main thread gives each worker (fleet-worker.ts). */
 export interface PartitionJob {
@@ -78,24 +76,22 @@ export function sharedLayout(
 }
 
 const WORKER = new URL('./fleet-worker.js', import.meta.url);
-/** Old-generation heap per worker, MB (as compare's workers: never less than this process has). */
-const WORKER_HEAP_MB = Math.max(8192, Math.ceil(v8.getHeapStatistics().heap_size_limit / 2 ** 20));
-
 /** Whether partitions can go to worker threads (compiled JavaScript; under tsx they cannot). */
-export function canRunPartitionsOnWorkers(): boolean {
-  return !import.meta.url.endsWith('.ts') && fs.existsSync(fileURLToPath(WORKER));
-}
+export const canRunPartitionsOnWorkers = (): boolean => canLoadWorker(WORKER);
 
 export interface ParallelSimulateOptions extends SimulateOptions {
-  /** Worker threads, one partition each; 1 (or a single cluster) runs simulate() in this thread. */
-  readonly jobs: number;
+  /**
+   * Worker threads, one partition each (default: one per core); 1 (or a single cluster) runs
+   * simulate() in this thread.
+   */
+  readonly jobs?: number;
 }
 
 export async function simulateParallel(
   scenario: ResolvedScenario,
-  options: ParallelSimulateOptions,
+  options: ParallelSimulateOptions = {},
 ): Promise<RunResult> {
-  const count = Math.min(options.jobs, scenario.clusters.length);
+  const count = Math.min(options.jobs ?? defaultJobs(), scenario.clusters.length);
   if (count <= 1 || !canRunPartitionsOnWorkers()) return simulate(scenario, options);
   const seed = options.seed ?? scenario.seed;
   const until = options.until ?? scenario.duration;

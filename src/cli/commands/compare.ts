@@ -1,4 +1,3 @@
-import os from 'node:os';
 import type { Command } from 'commander';
 import type { VariantResult } from '../../model/result.js';
 import { compareVariantsParallel } from '../../scenario/compare-parallel.js';
@@ -56,7 +55,7 @@ export const compareCommand: CommandModule = {
         const progress = startProgress(ctx, quiet, scenario.duration * count, `compare ${scenario.name}`);
         const { base, variants } = await compareVariantsParallel(scenario, {
           ...(options.seed !== undefined ? { seed: options.seed } : {}),
-          jobs: options.jobs ?? Math.min(os.availableParallelism(), count),
+          ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
           onProgress: (p) => progress.update(p),
         });
         progress.finish();

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import type { Command } from 'commander';
 import { recoveryEnds } from '../../model/fleet/index.js';
 import type { ClusterRecovery, MilestoneName, RunResult } from '../../model/result.js';
@@ -89,7 +88,7 @@ export const replayCommand: CommandModule = {
         const started = performance.now();
         const simulated = await simulateParallel(scenario, {
           ...(options.seed !== undefined ? { seed: options.seed } : {}),
-          jobs: options.jobs ?? os.availableParallelism(),
+          ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
           onProgress: progress.update,
         });
         progress.finish();

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import type { Command } from 'commander';
 import { simulateParallel } from '../../scenario/simulate-parallel.js';
 import { formatDuration } from '../../scenario/units.js';
@@ -72,7 +71,7 @@ export const runCommand: CommandModule = {
         const started = performance.now();
         const result = await simulateParallel(scenario, {
           ...(options.seed !== undefined ? { seed: options.seed } : {}),
-          jobs: options.jobs ?? os.availableParallelism(),
+          ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
           until,
           ...(progress ? { onProgress: progress.update } : {}),
         });
