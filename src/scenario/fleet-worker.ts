@@ -17,7 +17,7 @@ import {
   sharedControl,
   sharedLayout,
 } from './simulate-parallel.js';
-import { fleetConfig } from './simulate.js';
+import { fleetConfig, reportProgress } from './simulate.js';
 
 const port = parentPort;
 if (port === null) throw new Error('fleet-worker runs in a worker thread started by simulateParallel');
@@ -30,12 +30,9 @@ try {
   const { scenario, seed, until, index, count, owner } = job;
   const n = scenario.clusters.length;
   const sim = createSimulation({ seed });
-  const step = until / 100;
-  const tick = (): void => {
-    post({ kind: 'progress', index, simulated: sim.now, events: sim.eventsProcessed });
-    if (sim.now + step <= until) sim.schedule(step, tick, undefined);
-  };
-  sim.schedule(step, tick, undefined);
+  reportProgress(sim, until, (p) =>
+    post({ kind: 'progress', index, simulated: p.simulated, events: p.events }),
+  );
   const partition = createFleetPartition(sim, fleetConfig(scenario, until), { index, count, owner });
   const fields = partition.fields;
   const shared = sharedLayout(job.shared, n, fields, count);

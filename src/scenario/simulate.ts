@@ -2,7 +2,7 @@
  * simulate(scenario, options) -> RunResult. Pure: no file or terminal I/O, and the same scenario
  * and seed give the same result, byte for byte once serialized.
  */
-import { createSimulation } from '../engine/index.js';
+import { createSimulation, type Simulation } from '../engine/index.js';
 import { type FleetConfig, type FleetOutcome, LARGE_CLUSTER_NODES, runFleet } from '../model/fleet/index.js';
 import { type ClusterRecovery, RESULT_SCHEMA_VERSION, type RunResult } from '../model/result.js';
 import type { ResolvedScenario } from './types.js';
@@ -31,16 +31,22 @@ export function simulate(scenario: ResolvedScenario, options: SimulateOptions = 
   const seed = options.seed ?? scenario.seed;
   const until = options.until ?? scenario.duration;
   const sim = createSimulation({ seed });
-  const onProgress = options.onProgress;
-  if (onProgress) {
-    const step = until / 100;
-    const tick = (): void => {
-      onProgress({ simulated: sim.now, until, events: sim.eventsProcessed });
-      if (sim.now + step <= until) sim.schedule(step, tick, undefined);
-    };
-    sim.schedule(step, tick, undefined);
-  }
+  if (options.onProgress) reportProgress(sim, until, options.onProgress);
   return toRunResult(scenario, seed, until, runFleet(sim, fleetConfig(scenario, until)));
+}
+
+/** Calls `onProgress` at every hundredth of the run, from inside the simulation (an event each). */
+export function reportProgress(
+  sim: Simulation,
+  until: number,
+  onProgress: NonNullable<SimulateOptions['onProgress']>,
+): void {
+  const step = until / 100;
+  const tick = (): void => {
+    onProgress({ simulated: sim.now, until, events: sim.eventsProcessed });
+    if (sim.now + step <= until) sim.schedule(step, tick, undefined);
+  };
+  sim.schedule(step, tick, undefined);
 }
 
 /** The fleet a scenario describes, run to `until`. */
