@@ -48,6 +48,20 @@ import { LEADER_ELECTION_PARAMETERS, LeaderElectedProcess } from './workloads/le
 const DEPLOY_RETRY = 30;
 /** Blocks a cluster is split into in aggregate fidelity (fewer, larger cohorts = faster, coarser). */
 export const AGGREGATE_BLOCKS = 20;
+/**
+ * Aggregate fidelity: the fewest nodes a block holds, so a small cluster has fewer blocks than
+ * AGGREGATE_BLOCKS. A cohort's members are timed as spread arrivals (apiserver.ts runCpu), so block
+ * size no longer moves single-request latencies; the differential test runs at this size.
+ */
+export const AGGREGATE_MIN_BLOCK = 50;
+
+/** Nodes per block in aggregate fidelity: AGGREGATE_BLOCKS blocks, none under AGGREGATE_MIN_BLOCK nodes. */
+export function aggregateBlockSize(nodes: number): number {
+  return Math.max(
+    1,
+    Math.min(Math.max(nodes, 1), Math.max(AGGREGATE_MIN_BLOCK, Math.ceil(nodes / AGGREGATE_BLOCKS))),
+  );
+}
 /** Aggregate fidelity: ordinary churn travels in cohorts about this often, seconds. */
 export const AGGREGATE_COHORT_INTERVAL = 10;
 /** Period of the fluid updates (watch-cache work, CPU capacity), seconds: exact and aggregate. */
@@ -61,7 +75,7 @@ export interface ClusterOptions {
   readonly resolution?: number;
   /** Run the baseline CoreDNS informers (off when a data-plane model runs its own). Default true. */
   readonly coreDnsWatchers?: boolean;
-  /** Nodes per block; default 1 for exact fidelity and ceil(nodes / AGGREGATE_BLOCKS) for aggregate. */
+  /** Nodes per block; default 1 for exact fidelity and aggregateBlockSize(nodes) for aggregate. */
   readonly blockSize?: number;
 }
 
@@ -72,6 +86,13 @@ export const CLUSTER_PARAMETERS: readonly ParameterDeclaration[] = [
     value: AGGREGATE_BLOCKS,
     unit: 'blocks per cluster',
     source: 'stormglass aggregate fidelity (differential-tested); ClusterOptions.blockSize overrides',
+  },
+  {
+    name: 'aggregate.minBlockNodes',
+    value: AGGREGATE_MIN_BLOCK,
+    unit: 'nodes per block',
+    source:
+      'stormglass aggregate fidelity: the differential test against exact fidelity runs at this size (test/model/cluster/differential.test.ts)',
   },
   {
     name: 'cluster.deployRetry',
@@ -170,8 +191,7 @@ class ClusterImpl implements SimulatedCluster {
     this.resolution = options.resolution ?? 10;
     this.nodeCount = config.nodes;
     this.blockSize =
-      options.blockSize ??
-      (config.fidelity === 'aggregate' ? Math.max(1, Math.ceil(config.nodes / AGGREGATE_BLOCKS)) : 1);
+      options.blockSize ?? (config.fidelity === 'aggregate' ? aggregateBlockSize(config.nodes) : 1);
     const log = options.log;
     const cp = createControlPlane(sim, config, {
       log,

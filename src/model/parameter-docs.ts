@@ -94,12 +94,16 @@ profiles: polling calls (wait period x (1 + jitter x U) after each call ends) or
 its service account, whose FlowSchema decides its priority level. With restartOnApiFailure a pod
 whose calls fail for 30 s is restarted (fresh back-off, fresh full LIST) after the container back-off.
 
-**Fidelity.** \`exact\` simulates every client. \`aggregate\` groups nodes into blocks whose identical
-clients travel as one request of count n (APF charges n times the seats, capped at the level's limit;
-processor sharing weighs it n times; memory, etcd work and watchers count n times). Heavy agent calls
+**Fidelity.** \`exact\` simulates every client. \`aggregate\` groups nodes into blocks (20 per cluster,
+none under 50 nodes) whose identical clients travel as one request of count n (APF charges n times the
+seats, capped at the level's limit; processor sharing and etcd carry n times the work; memory and
+watchers count n times). A member is timed as a call on its own clock, not as one of n simultaneous
+arrivals: a small write or GET runs at the rate a lone call would get, the rest of the cohort's CPU
+reaching other jobs as background load, and waits in etcd only for its own apply. Heavy agent calls
 are kept in cohorts small enough (2% of a replica's memory per cohort) not to OOM a replica that
 single calls would not. \`test/model/cluster/differential.test.ts\` runs the same cluster both ways, for
-a healthy and an overloaded cluster, and checks that the summaries agree within stated tolerances.
+a healthy and an overloaded cluster, at 10 nodes per block and at the model's own block size, and
+checks that the summaries agree within stated tolerances (small-request p99s within 10 ms).
 
 **Fleet: serving capacity and restored nodes** (\`src/model/fleet/node-startup.ts\`). A cluster serves
 its share of user traffic times 1 + \`fleet.trafficHeadroom\`, scaled by the fraction of its nodes whose

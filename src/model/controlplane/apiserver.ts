@@ -133,6 +133,12 @@ class Call extends ApfRequest {
    */
   atOnce = 1;
   rounds = 1;
+  /**
+   * What the server latency is divided by: `rounds` for a small job run in closed form (its members,
+   * calls on their own clocks, each take an equal share), else 1 (a heavy job's members would have
+   * run at the same time, each as long as the cohort's job).
+   */
+  memberShare = 1;
   path: ServePath = 'etcd';
   scanned = 0;
   returned = 0;
@@ -931,8 +937,14 @@ export class Replica implements Component, WatchHost {
     // its cost at the processor-sharing rate of the moment it starts, and its CPU enters the
     // processor sharing as background load (tick). A write goes straight on to etcd, so one event
     // covers both phases. Its timing error is a fraction of a few milliseconds.
-    const rate = Math.min(1, this.ps.capacity / (this.ps.jobs + call.atOnce));
+    // A cohort's members stand for calls spread in time (heartbeats on their own jittered clocks), so
+    // a member competes with the jobs running, not with the rest of its cohort: its CPU reaches the
+    // other jobs as background load. Timing members as simultaneous arrivals made single-request
+    // latencies grow with the block size (differential test: 27 ms at 10 nodes per block, 118 ms at
+    // 100, against 10 ms exact).
+    const rate = Math.min(1, this.ps.capacity / (this.ps.jobs + 1));
     const end = this.sim.now + (cost * call.rounds) / rate;
+    call.memberShare = call.rounds;
     this.fluidWork += work;
     if (call.path === 'write') {
       call.phase = PHASE_ETCD;
@@ -1085,7 +1097,7 @@ export class Replica implements Component, WatchHost {
     call.isResponded = true;
     const stats = this.options.stats;
     if (call.dispatchedAt >= 0 && outcome.kind !== 'throttled') {
-      stats.observeServer(call.verbClass, this.sim.now - call.dispatchedAt, call.count);
+      stats.observeServer(call.verbClass, (this.sim.now - call.dispatchedAt) / call.memberShare, call.count);
     }
     stats.responded(
       outcome.kind === 'ok'
