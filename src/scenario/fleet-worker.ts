@@ -30,10 +30,13 @@ try {
   const { scenario, seed, until, index, count, owner } = job;
   const n = scenario.clusters.length;
   const sim = createSimulation({ seed });
-  reportProgress(sim, until, (p) =>
-    post({ kind: 'progress', index, simulated: p.simulated, events: p.events }),
-  );
   const partition = createFleetPartition(sim, fleetConfig(scenario, until), { index, count, owner });
+  reportProgress(
+    sim,
+    until,
+    (p) => post({ kind: 'progress', index, simulated: p.simulated, events: p.events }),
+    () => partition.eventsProcessed,
+  );
   const fields = partition.fields;
   const shared = sharedLayout(job.shared, n, fields, count);
   const control = shared.control;

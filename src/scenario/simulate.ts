@@ -31,8 +31,11 @@ export function simulate(scenario: ResolvedScenario, options: SimulateOptions = 
   const seed = options.seed ?? scenario.seed;
   const until = options.until ?? scenario.duration;
   const sim = createSimulation({ seed });
-  if (options.onProgress) reportProgress(sim, until, options.onProgress);
-  return toRunResult(scenario, seed, until, runFleet(sim, fleetConfig(scenario, until)));
+  const onProgress = options.onProgress;
+  const outcome = runFleet(sim, fleetConfig(scenario, until), (partition) => {
+    if (onProgress) reportProgress(sim, until, onProgress, () => partition.eventsProcessed);
+  });
+  return toRunResult(scenario, seed, until, outcome);
 }
 
 /** Calls `onProgress` at every hundredth of the run, from inside the simulation (an event each). */
@@ -40,10 +43,12 @@ export function reportProgress(
   sim: Simulation,
   until: number,
   onProgress: NonNullable<SimulateOptions['onProgress']>,
+  /** Events run so far (the fleet's and its clusters' simulations). */
+  events: () => number,
 ): void {
   const step = until / 100;
   const tick = (): void => {
-    onProgress({ simulated: sim.now, until, events: sim.eventsProcessed });
+    onProgress({ simulated: sim.now, until, events: events() });
     if (sim.now + step <= until) sim.schedule(step, tick, undefined);
   };
   sim.schedule(step, tick, undefined);

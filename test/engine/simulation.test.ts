@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import {
   createResource,
   createSimulation,
@@ -256,4 +257,107 @@ test('handlers may schedule at the current instant; those events run before the 
     [1, 'b'],
     [1.5, 'c'],
   ]);
+});
+
+/**
+ * The trace of traceHash's model, run by `drive`: time, priority and label of every event but the
+ * end of a run (whose own sequence number shifts those scheduled after it, not their order).
+ */
+function modelTrace(seed: number, drive: (sim: Simulation) => void): string[] {
+  const sim = createSimulation({ seed });
+  const trace: string[] = [];
+  sim.onTrace((r: TraceRecord) => {
+    if (r.label !== 'endRun') trace.push(`${r.time}|${r.priority}|${r.label}`);
+  });
+  const desk = createResource(sim, { capacity: 2, discipline: 'priority' });
+  const arrivals = sim.random('arrivals');
+  const work = sim.random('work');
+  function* visitor(priority: number): ProcessGenerator<void> {
+    const request = desk.request(priority);
+    yield request;
+    yield work.exponential(1);
+    desk.release(request);
+  }
+  const arrive = (): void => {
+    sim.process(visitor(arrivals.int(3)));
+    if (sim.now < 100) sim.schedule(arrivals.exponential(1.5), arrive, undefined);
+  };
+  sim.schedule(0, arrive, undefined);
+  drive(sim);
+  return trace;
+}
+
+test('advancing in any steps runs the same events in the same order as one run', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+      fc.array(fc.double({ min: 0, max: 20, noNaN: true }), { maxLength: 30 }),
+      (seed, steps) => {
+        const whole = modelTrace(seed, (sim) => sim.run({ until: 150 }));
+        const stepped = modelTrace(seed, (sim) => {
+          let t = 0;
+          for (const dt of steps) {
+            t = Math.min(150, t + dt);
+            assert.equal(sim.advance(t), t);
+          }
+          sim.advance(150);
+        });
+        assert.deepEqual(stepped, whole);
+      },
+    ),
+    { numRuns: 40 },
+  );
+});
+
+test('advance(until) runs events at exactly until, adds no event of its own and sets the clock', () => {
+  const sim = createSimulation({ seed: 1 });
+  const ran: number[] = [];
+  for (const t of [1, 2, 2, 3]) sim.scheduleAt(t, (x: number) => ran.push(x), t, LATE);
+  assert.equal(sim.advance(2), 2);
+  assert.deepEqual(ran, [1, 2, 2]);
+  assert.equal(sim.eventsProcessed, 3);
+  assert.equal(sim.pending, 1);
+  assert.equal(sim.advance(2.5), 2.5);
+  assert.equal(sim.now, 2.5);
+  assert.equal(sim.eventsProcessed, 3);
+});
+
+test('stop() inside advance returns at once with the clock at that event; the next advance goes on', () => {
+  const sim = createSimulation({ seed: 1 });
+  const ran: number[] = [];
+  sim.scheduleAt(1, () => ran.push(1), undefined);
+  sim.scheduleAt(
+    2,
+    () => {
+      ran.push(2);
+      sim.stop();
+    },
+    undefined,
+  );
+  sim.scheduleAt(3, () => ran.push(3), undefined);
+  assert.equal(sim.advance(10), 2);
+  assert.deepEqual(ran, [1, 2]);
+  assert.equal(sim.advance(10), 10);
+  assert.deepEqual(ran, [1, 2, 3]);
+});
+
+test('advance rejects a time in the past, an infinite one, and a call from inside an event', () => {
+  const sim = createSimulation({ seed: 1 });
+  sim.advance(5);
+  assert.throws(() => sim.advance(4), /not before now/);
+  assert.throws(() => sim.advance(Number.POSITIVE_INFINITY), /must be finite/);
+  let inner: unknown = null;
+  sim.schedule(
+    1,
+    () => {
+      try {
+        sim.advance(7);
+      } catch (e) {
+        inner = e;
+      }
+    },
+    undefined,
+  );
+  sim.advance(10);
+  assert.match(String(inner), /already running/);
 });

@@ -144,7 +144,10 @@ function denialRefreshRate(lambda: number, ttl: number): number {
  * its step comes round, so each box read was a cache miss.
  */
 class Window {
-  /** [sum, weight, values (size), weights (size)]. */
+  /**
+   * [sum, weight, value 0, weight 0, value 1, weight 1, ...]: a step's value and weight share a cache
+   * line, so a push touches two lines (this and the sums), not three.
+   */
   private readonly data: Float64Array;
   private readonly size: number;
   private i = 0;
@@ -155,8 +158,8 @@ class Window {
   }
   push(value: number, weight = 1): void {
     const d = this.data;
-    const at = 2 + this.i;
-    const weightAt = at + this.size;
+    const at = 2 + 2 * this.i;
+    const weightAt = at + 1;
     if (this.n === this.size) {
       d[0]! -= d[at]! * d[weightAt]!;
       d[1]! -= d[weightAt]!;

@@ -3,7 +3,7 @@
  * change and an operator playbook, all on one simulation clock. The fleet wires the pieces
  * together; every behaviour comes from the pieces' own mechanisms.
  */
-import { createRecorder, LATE, type Sampled, type Simulation } from '../../engine/index.js';
+import { createRecorder, createSimulation, LATE, type Sampled, type Simulation } from '../../engine/index.js';
 import { createAlertEngine, type MetricSource } from '../alerting/index.js';
 import { defaultAlertRules } from '../alerting/default-rules.js';
 import type { AlertRule } from '../alerting/types.js';
@@ -196,6 +196,8 @@ export interface FleetPartition {
   readonly isAtBarrier: boolean;
   /** Runs until the next barrier or the end. */
   run(): void;
+  /** Events run so far by the fleet's simulation and its clusters'. */
+  readonly eventsProcessed: number;
   /** Writes the owned clusters' rows into `snapshot` and hands over the messages since the last barrier. */
   capture(snapshot: Float64Array): FleetMessage[];
   /** Takes every partition's snapshot and messages (in messageOrder) into the fleet logic. */
@@ -230,8 +232,11 @@ export function createFleetPartition(
   };
   const routedLog: EventLog = { record: (e) => clusterLog(e.cluster).record(e) };
 
-  // The real clusters this partition simulates (null where another partition does).
+  // The real clusters this partition simulates (null where another partition does), each on its own
+  // simulation (same seed: random streams are named per cluster), run up to the fleet's next event.
   const real: (ClusterHandle | null)[] = new Array(n).fill(null);
+  const clusterSims: (Simulation | null)[] = new Array(n).fill(null);
+  const ownedSims: Simulation[] = [];
   const dataPlanes: (DataPlane | null)[] = new Array(n).fill(null);
 
   const registryBytesPerSecond = config.registryBytesPerSecond ?? Number.POSITIVE_INFINITY;
@@ -259,13 +264,14 @@ export function createFleetPartition(
 
   config.clusters.forEach((cc, i) => {
     if (!isOwned(i)) return;
-    const cluster = createCluster(sim, cc, {
+    const clusterSim = createSimulation({ seed: sim.seed });
+    const cluster = createCluster(clusterSim, cc, {
       log: clusterLog(cc.name),
       until,
       resolution: config.resolution,
       coreDnsWatchers: false,
     });
-    const dataPlane = createDataPlane(sim, cluster, cc.dataPlane, {
+    const dataPlane = createDataPlane(clusterSim, cluster, cc.dataPlane, {
       until,
       userTrafficScale: () => balancer.loadFactor(i),
       servingCapacity: () => capacity(i),
@@ -273,11 +279,16 @@ export function createFleetPartition(
     cluster.addComponent(dataPlane);
     real[i] = cluster;
     dataPlanes[i] = dataPlane;
+    clusterSims[i] = clusterSim;
+    ownedSims.push(clusterSim);
   });
   // (Node start-up reads the proxies only from its events, after this line.)
-  const proxies = config.clusters.map(
-    (cc, i) => new ClusterProxy(cc, i, real[i] ?? null, calls, outbox, now, followed, fleetLog),
-  );
+  const proxies = config.clusters.map((cc, i) => {
+    // An owned cluster answers the fleet's calls on its own clock.
+    const clusterSim = clusterSims[i];
+    const answeredAt = clusterSim ? () => clusterSim.now : now;
+    return new ClusterProxy(cc, i, real[i] ?? null, calls, outbox, answeredAt, followed, fleetLog);
+  });
   for (const p of proxies) p.onNodesScaled((from, to) => nodeStartup.resized(p.index, from, to));
   real.forEach((c, i) => {
     if (c === null) return;
@@ -492,7 +503,25 @@ export function createFleetPartition(
     },
     run() {
       isAtBarrier = false;
+      // Cluster-major: every cluster runs on its own up to the fleet's next event (all its events at
+      // that instant included), then the fleet's events at that instant run. Clusters meet only in
+      // the fleet's logic, whose state changes only at its own events, so a cluster reads the same
+      // fleet state as it would interleaved; and each cluster's events stay together in the caches.
+      for (;;) {
+        const next = Math.min(sim.peek(), until);
+        for (const s of ownedSims) s.advance(next);
+        if (next >= until) break;
+        sim.advance(next);
+        if (isAtBarrier) return;
+      }
       sim.run({ until });
+      // What the fleet's last events asked of the clusters at `until`.
+      for (const s of ownedSims) s.advance(until);
+    },
+    get eventsProcessed() {
+      let events = sim.eventsProcessed;
+      for (const s of ownedSims) events += s.eventsProcessed;
+      return events;
     },
     capture(snapshot) {
       real.forEach((c, i) => {
@@ -578,9 +607,15 @@ export function runPartitions(partitions: readonly FleetPartition[], clusters: n
 }
 
 /** The fleet on one simulation (one partition). */
-export function runFleet(sim: Simulation, config: FleetConfig): FleetOutcome {
+export function runFleet(
+  sim: Simulation,
+  config: FleetConfig,
+  /** Called once the partition exists, before it runs (progress reporting reads its event count). */
+  beforeRun?: (partition: FleetPartition) => void,
+): FleetOutcome {
   const owner = new Array<number>(config.clusters.length).fill(0);
   const partition = createFleetPartition(sim, config, { index: 0, count: 1, owner });
+  beforeRun?.(partition);
   runPartitions([partition], config.clusters.length);
   return finishFleet(config, [partition.finish()]);
 }

@@ -47,6 +47,8 @@ export interface AgentContext {
   readonly restartOnApiFailure: boolean;
   /** Counts agent restarts and API failures for metrics. */
   readonly onRestart: (count: number) => void;
+  /** The instance's `count` pods started (+count) or stopped (-count) running. */
+  readonly onRunning: (delta: number) => void;
 }
 
 /** Objects a profile's call returns, from the cluster's shape. */
@@ -214,6 +216,7 @@ export class AgentInstance {
   start(): void {
     this.restartTimer = -1;
     if (this.isTerminated) return;
+    if (!this.isRunning) this.ctx.onRunning(this.count);
     this.isRunning = true;
     this.failing = false;
     this.startedAt = this.ctx.sim.now;
@@ -230,6 +233,7 @@ export class AgentInstance {
   }
 
   private halt(): void {
+    if (this.isRunning) this.ctx.onRunning(-this.count);
     this.isRunning = false;
     for (const p of this.polls) p.stop();
     for (const i of this.informers) i.stop();

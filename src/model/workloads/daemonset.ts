@@ -191,6 +191,8 @@ export class WorkloadRuntime {
   private readonly bindRequest: (count: number) => ApiRequest;
   private readonly deleteRequest: (count: number) => ApiRequest;
   agentRestarts = 0;
+  /** Pods whose agent process runs (see runningPods). */
+  private running = 0;
   /** Pods one agent cohort may stand for (1 in exact fidelity). */
   private readonly maxCohort: number;
 
@@ -388,6 +390,9 @@ export class WorkloadRuntime {
           this.agentRestarts += count;
           o.onAgentRestart(count);
         },
+        onRunning: (delta) => {
+          this.running += delta;
+        },
       },
       `${o.cluster}/${this.config.name}-${p.index}.${i}`,
       count,
@@ -403,10 +408,9 @@ export class WorkloadRuntime {
   }
 
   /** Agents running now (pods). */
+  /** Pods whose agent process runs (kept as they start and stop: the fleet reads it every second). */
   get runningPods(): number {
-    let n = 0;
-    for (const p of this.pods) for (const a of p.agents) if (a.isRunning) n += a.count;
-    return n;
+    return this.running;
   }
 
   /** DELETE of the workload through the API; on success the garbage collector deletes its pods. */
