@@ -1,7 +1,8 @@
 /**
  * A fleet: clusters with their data planes, a global traffic balancer, alerting, a rollout of a
- * change and an operator playbook, all on one simulation clock. The fleet wires the pieces
- * together; every behaviour comes from the pieces' own mechanisms.
+ * change and an operator playbook. The fleet's logic runs on the partition's simulation and each
+ * cluster on its own, kept in step with it (FleetPartition.run). The fleet wires the pieces together;
+ * every behaviour comes from the pieces' own mechanisms.
  */
 import { createRecorder, createSimulation, LATE, type Sampled, type Simulation } from '../../engine/index.js';
 import { createAlertEngine, type MetricSource } from '../alerting/index.js';
