@@ -188,11 +188,7 @@ class SimulationImpl implements Simulation {
       while (!this.isStopped) {
         const arg = queue.take();
         if (arg === EMPTY) break;
-        this.time = queue.time;
-        this.processed++;
-        if (this.trace !== null) this.emitTrace(queue);
-        const handler = queue.handler;
-        handler(arg);
+        this.dispatch(queue, arg);
       }
     } finally {
       this.isRunning = false;
@@ -210,20 +206,22 @@ class SimulationImpl implements Simulation {
     this.isRunning = true;
     const queue = this.queue;
     try {
-      // NOTE: the same loop as run()'s, bounded by the next event's time instead of an end event.
-      while (!this.isStopped && queue.peekTime() <= until) {
-        const arg = queue.take();
-        this.time = queue.time;
-        this.processed++;
-        if (this.trace !== null) this.emitTrace(queue);
-        const handler = queue.handler;
-        handler(arg);
-      }
+      // run()'s loop, bounded by the next event's time instead of an end event.
+      while (!this.isStopped && queue.peekTime() <= until) this.dispatch(queue, queue.take());
     } finally {
       this.isRunning = false;
     }
     if (!this.isStopped) this.time = until;
     return this.time as Seconds;
+  }
+
+  /** Runs the event take() just returned (small enough for V8 to inline into both loops). */
+  private dispatch(queue: KernelQueue, arg: unknown): void {
+    this.time = queue.time;
+    this.processed++;
+    if (this.trace !== null) this.emitTrace(queue);
+    const handler = queue.handler;
+    handler(arg);
   }
 
   process<R>(body: ProcessGenerator<R> | (() => ProcessGenerator<R>), name?: string): Process<R> {

@@ -15,11 +15,11 @@ import {
 
 const at = (t: number): Seconds => t as Seconds;
 
-/** A small model mixing callbacks, processes and a contended resource, all driven by named streams. */
-function traceHash(seed: number): string {
-  const sim = createSimulation({ seed });
-  const hash = createHash('sha256');
-  sim.onTrace((r: TraceRecord) => hash.update(`${r.time}|${r.priority}|${r.sequence}|${r.label}\n`));
+/**
+ * A small model mixing callbacks, processes and a contended resource, all driven by named streams:
+ * arrivals until `arrivalsUntil`, each holding one of two desks for an exponential time.
+ */
+function visitorModel(sim: Simulation, arrivalsUntil: number): void {
   const desk = createResource(sim, { capacity: 2, discipline: 'priority' });
   const arrivals = sim.random('arrivals');
   const work = sim.random('work');
@@ -31,9 +31,16 @@ function traceHash(seed: number): string {
   }
   const arrive = (): void => {
     sim.process(visitor(arrivals.int(3)));
-    if (sim.now < 200) sim.schedule(arrivals.exponential(1.5), arrive, undefined);
+    if (sim.now < arrivalsUntil) sim.schedule(arrivals.exponential(1.5), arrive, undefined);
   };
   sim.schedule(0, arrive, undefined);
+}
+
+function traceHash(seed: number): string {
+  const sim = createSimulation({ seed });
+  const hash = createHash('sha256');
+  sim.onTrace((r: TraceRecord) => hash.update(`${r.time}|${r.priority}|${r.sequence}|${r.label}\n`));
+  visitorModel(sim, 200);
   sim.run();
   return hash.digest('hex');
 }
@@ -260,8 +267,8 @@ test('handlers may schedule at the current instant; those events run before the 
 });
 
 /**
- * The trace of traceHash's model, run by `drive`: time, priority and label of every event but the
- * end of a run (whose own sequence number shifts those scheduled after it, not their order).
+ * The trace of visitorModel, run by `drive`: time, priority and label of every event but the end of
+ * a run (whose own sequence number shifts those scheduled after it, not their order).
  */
 function modelTrace(seed: number, drive: (sim: Simulation) => void): string[] {
   const sim = createSimulation({ seed });
@@ -269,20 +276,7 @@ function modelTrace(seed: number, drive: (sim: Simulation) => void): string[] {
   sim.onTrace((r: TraceRecord) => {
     if (r.label !== 'endRun') trace.push(`${r.time}|${r.priority}|${r.label}`);
   });
-  const desk = createResource(sim, { capacity: 2, discipline: 'priority' });
-  const arrivals = sim.random('arrivals');
-  const work = sim.random('work');
-  function* visitor(priority: number): ProcessGenerator<void> {
-    const request = desk.request(priority);
-    yield request;
-    yield work.exponential(1);
-    desk.release(request);
-  }
-  const arrive = (): void => {
-    sim.process(visitor(arrivals.int(3)));
-    if (sim.now < 100) sim.schedule(arrivals.exponential(1.5), arrive, undefined);
-  };
-  sim.schedule(0, arrive, undefined);
+  visitorModel(sim, 100);
   drive(sim);
   return trace;
 }
