@@ -57,10 +57,7 @@ export const AGGREGATE_MIN_BLOCK = 50;
 
 /** Nodes per block in aggregate fidelity: AGGREGATE_BLOCKS blocks, none under AGGREGATE_MIN_BLOCK nodes. */
 export function aggregateBlockSize(nodes: number): number {
-  return Math.max(
-    1,
-    Math.min(Math.max(nodes, 1), Math.max(AGGREGATE_MIN_BLOCK, Math.ceil(nodes / AGGREGATE_BLOCKS))),
-  );
+  return Math.min(Math.max(nodes, 1), Math.max(AGGREGATE_MIN_BLOCK, Math.ceil(nodes / AGGREGATE_BLOCKS)));
 }
 /** Aggregate fidelity: ordinary churn travels in cohorts about this often, seconds. */
 export const AGGREGATE_COHORT_INTERVAL = 10;

@@ -237,7 +237,6 @@ export function createFleetPartition(
   // simulation (same seed: random streams are named per cluster), run up to the fleet's next event.
   const real: (ClusterHandle | null)[] = new Array(n).fill(null);
   const clusterSims: (Simulation | null)[] = new Array(n).fill(null);
-  const ownedSims: Simulation[] = [];
   const dataPlanes: (DataPlane | null)[] = new Array(n).fill(null);
 
   const registryBytesPerSecond = config.registryBytesPerSecond ?? Number.POSITIVE_INFINITY;
@@ -281,8 +280,8 @@ export function createFleetPartition(
     real[i] = cluster;
     dataPlanes[i] = dataPlane;
     clusterSims[i] = clusterSim;
-    ownedSims.push(clusterSim);
   });
+  const ownedSims = clusterSims.filter((s): s is Simulation => s !== null);
   // (Node start-up reads the proxies only from its events, after this line.)
   const proxies = config.clusters.map((cc, i) => {
     // An owned cluster answers the fleet's calls on its own clock.
@@ -511,11 +510,10 @@ export function createFleetPartition(
       for (;;) {
         const next = Math.min(sim.peek(), until);
         for (const s of ownedSims) s.advance(next);
-        if (next >= until) break;
         sim.advance(next);
         if (isAtBarrier) return;
+        if (next >= until) break;
       }
-      sim.run({ until });
       // What the fleet's last events asked of the clusters at `until`.
       for (const s of ownedSims) s.advance(until);
     },

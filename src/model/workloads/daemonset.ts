@@ -407,7 +407,6 @@ export class WorkloadRuntime {
     void why;
   }
 
-  /** Agents running now (pods). */
   /** Pods whose agent process runs (kept as they start and stop: the fleet reads it every second). */
   get runningPods(): number {
     return this.running;
