@@ -17,14 +17,27 @@ export interface Recorder {
 
 /**
  * Samples every registered series at a fixed resolution of simulated time (t = 0, r, 2r, ...),
- * late priority so a sample sees the state after all events at that instant.
+ * late priority so a sample sees the state after all events at that instant. Samples are stored
+ * time-major (one row of every series per sample), so a sample writes one run of memory instead of
+ * one cache line in each series' array; series() transposes once at the end.
  */
 export function createRecorder(sim: Simulation, resolution: number, until: number): Recorder {
   const steps = Math.floor(until / resolution) + 1;
-  const entries: { s: Sampled; data: Float64Array }[] = [];
+  const sources: Sampled[] = [];
+  let width = 0;
+  let rows = new Float64Array(0);
   let taken = 0;
+  /** Re-lays the rows out for the series added since the last sample (NaN before they were added). */
+  const widen = (): void => {
+    const next = new Float64Array(steps * sources.length).fill(Number.NaN);
+    for (let t = 0; t < taken; t++) next.set(rows.subarray(t * width, (t + 1) * width), t * sources.length);
+    rows = next;
+    width = sources.length;
+  };
   const tick = (): void => {
-    for (const e of entries) e.data[taken] = e.s.read();
+    if (width !== sources.length) widen();
+    const at = taken * width;
+    for (let k = 0; k < width; k++) rows[at + k] = sources[k]!.read();
     taken++;
     if (taken < steps) sim.schedule(resolution, tick, undefined, 3);
   };
@@ -32,14 +45,16 @@ export function createRecorder(sim: Simulation, resolution: number, until: numbe
   return {
     resolution,
     add(series) {
-      for (const s of series) {
-        const data = new Float64Array(steps).fill(Number.NaN);
-        entries.push({ s, data });
-      }
+      sources.push(...series);
     },
     series() {
+      if (width !== sources.length) widen();
       const out = new Map<string, Float64Array>();
-      for (const e of entries) out.set(e.s.key, e.data.subarray(0, taken));
+      for (let k = 0; k < width; k++) {
+        const values = new Float64Array(taken);
+        for (let t = 0; t < taken; t++) values[t] = rows[t * width + k]!;
+        out.set(sources[k]!.key, values);
+      }
       return out;
     },
     get samples() {

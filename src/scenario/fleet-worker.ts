@@ -28,7 +28,6 @@ class Aborted extends Error {}
 
 try {
   const { scenario, seed, until, index, count, owner } = job;
-  const n = scenario.clusters.length;
   const sim = createSimulation({ seed });
   const partition = createFleetPartition(sim, fleetConfig(scenario, until), { index, count, owner });
   reportProgress(
@@ -37,10 +36,9 @@ try {
     (p) => post({ kind: 'progress', index, simulated: p.simulated, events: p.events }),
     () => partition.eventsProcessed,
   );
-  const fields = partition.fields;
-  const shared = sharedLayout(job.shared, n, fields, count);
+  const shared = sharedLayout(job.shared, partition.rowsLength, count);
   const control = shared.control;
-  const local = new Float64Array(n * fields);
+  const local = new Float64Array(partition.rowsLength);
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
 
@@ -64,14 +62,12 @@ try {
   const exchange = (): void => {
     const buffer = round++ % 2;
     const snapshot = shared.snapshots[buffer as 0 | 1];
-    const outgoing = partition.capture(local);
-    for (let i = 0; i < n; i++)
-      if (owner[i] === index) snapshot.set(local.subarray(i * fields, (i + 1) * fields), i * fields);
+    const outgoing = partition.capture(snapshot);
     const area = shared.messages[buffer]![index]!;
     const bytes = outgoing.length === 0 ? new Uint8Array(0) : encoder.encode(JSON.stringify(outgoing));
     if (bytes.length + 4 > MESSAGE_BYTES)
       throw new Error(
-        `fleet partition ${index}: ${bytes.length} bytes of messages at one barrier (limit ${MESSAGE_BYTES - 4})`,
+        `fleet partition ${index}: ${bytes.length} bytes of messages at one exchange (limit ${MESSAGE_BYTES - 4})`,
       );
     new DataView(area.buffer, area.byteOffset, 4).setUint32(0, bytes.length);
     area.set(bytes, 4);

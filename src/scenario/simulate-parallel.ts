@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { finishFleet, type PartitionResult, planPartitions } from '../model/fleet/index.js';
-import { snapshotFields } from '../model/fleet/partition.js';
+import { windowRowsLength } from '../model/fleet/partition.js';
 import type { RunResult } from '../model/result.js';
 import { fleetConfig, type SimulateOptions, simulate, toRunResult } from './simulate.js';
 import type { ResolvedScenario } from './types.js';
@@ -30,14 +30,15 @@ export type PartitionMessage =
   | { readonly kind: 'done'; readonly index: number; readonly result: PartitionResult }
   | { readonly kind: 'failed'; readonly index: number; readonly message: string; readonly stack: string };
 
-// Shared memory: a control block of int32s, then two snapshot buffers, then two message areas per
-// partition (double-buffered: a partition writes barrier k's while a slower one still reads k - 1's).
+// Shared memory: a control block of int32s, then two row buffers (every cluster's row at each barrier
+// of a window), then two message areas per partition (double-buffered: a partition writes exchange
+// k's while a slower one still reads k - 1's).
 export const CONTROL_ARRIVED = 0;
 export const CONTROL_GENERATION = 1;
 export const CONTROL_ABORT = 2;
 const CONTROL_BYTES = 64;
-/** Bytes of JSON one partition may send at one barrier (call outcomes and alert firings: a few). */
-export const MESSAGE_BYTES = 1 << 16;
+/** Bytes of JSON one partition may send at one exchange (call outcomes and alert firings: a few). */
+export const MESSAGE_BYTES = 1 << 18;
 
 export interface SharedLayout {
   readonly control: Int32Array;
@@ -46,21 +47,16 @@ export interface SharedLayout {
   readonly messages: readonly (readonly Uint8Array[])[];
 }
 
-export function sharedBytes(clusters: number, fields: number, partitions: number): number {
-  return CONTROL_BYTES + 2 * clusters * fields * 8 + 2 * partitions * MESSAGE_BYTES;
+/** `rows`: numbers in one exchange's rows (FleetPartition.rowsLength). */
+export function sharedBytes(rows: number, partitions: number): number {
+  return CONTROL_BYTES + 2 * rows * 8 + 2 * partitions * MESSAGE_BYTES;
 }
 
 /** The control block at the start of the shared memory. */
 export const sharedControl = (shared: SharedArrayBuffer): Int32Array =>
   new Int32Array(shared, 0, CONTROL_BYTES / 4);
 
-export function sharedLayout(
-  shared: SharedArrayBuffer,
-  clusters: number,
-  fields: number,
-  partitions: number,
-): SharedLayout {
-  const rows = clusters * fields;
+export function sharedLayout(shared: SharedArrayBuffer, rows: number, partitions: number): SharedLayout {
   const snapshots: [Float64Array, Float64Array] = [
     new Float64Array(shared, CONTROL_BYTES, rows),
     new Float64Array(shared, CONTROL_BYTES + rows * 8, rows),
@@ -96,8 +92,8 @@ export async function simulateParallel(
   const seed = options.seed ?? scenario.seed;
   const until = options.until ?? scenario.duration;
   const owner = planPartitions(scenario.clusters, count);
-  const fields = snapshotFields(scenario.workloads.length);
-  const shared = new SharedArrayBuffer(sharedBytes(scenario.clusters.length, fields, count));
+  const rows = windowRowsLength(scenario.clusters.length, scenario.workloads.length);
+  const shared = new SharedArrayBuffer(sharedBytes(rows, count));
   const control = sharedControl(shared);
   const results: PartitionResult[] = new Array(count);
   // Progress: the slowest partition's clock, and the events of all of them.

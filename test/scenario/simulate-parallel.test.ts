@@ -34,7 +34,7 @@ function runInTurns(scenario: ResolvedScenario, count: number, until: number): s
   const partitions = [...new Set(owner)].map((index) =>
     createFleetPartition(createSimulation({ seed: scenario.seed }), config, { index, count, owner }),
   );
-  runPartitions(partitions, scenario.clusters.length);
+  runPartitions(partitions);
   return serialize(
     toRunResult(
       scenario,

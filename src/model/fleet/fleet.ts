@@ -4,8 +4,15 @@
  * cluster on its own, kept in step with it (FleetPartition.run). The fleet wires the pieces together;
  * every behaviour comes from the pieces' own mechanisms.
  */
-import { createRecorder, createSimulation, LATE, type Sampled, type Simulation } from '../../engine/index.js';
-import { createAlertEngine, type MetricSource } from '../alerting/index.js';
+import {
+  createRecorder,
+  createSimulation,
+  LATE,
+  type Recorder,
+  type Sampled,
+  type Simulation,
+} from '../../engine/index.js';
+import { type AlertEngine, createAlertEngine, type MetricSource } from '../alerting/index.js';
 import { defaultAlertRules } from '../alerting/default-rules.js';
 import type { AlertRule } from '../alerting/types.js';
 import type { Identity } from '../api-types.js';
@@ -31,6 +38,8 @@ import { type ClusterOutcome, computeMilestones, IMPACT_THRESHOLD } from './mile
 import { createNodeStartup, INSTANT_NODE_STARTUP, nodeStartupParameters } from './node-startup.js';
 import {
   BARRIER_SECONDS,
+  BARRIERS_PER_WINDOW,
+  COMMAND_LATENCY_SECONDS,
   CallRegistry,
   ClusterProxy,
   captureCluster,
@@ -38,6 +47,7 @@ import {
   messageOrder,
   PARTITION_PARAMETERS,
   snapshotFields,
+  windowRowsLength,
 } from './partition.js';
 
 export interface FleetConfig {
@@ -134,6 +144,24 @@ function createMetricSource(components: () => readonly Component[]): MetricSourc
   };
 }
 
+/**
+ * Priority of a scenario's own events in a cluster (a workload's start, a fault): after the cluster's
+ * events at that instant, its 10 s windows closing at LATE included; with its recorder's sample (3).
+ */
+const AFTER_CLUSTER = LATE + 1;
+
+/** The fleet's state a cluster reads, as the fleet last sent it. */
+interface FleetInputs {
+  /** The balancer's load on the cluster relative to its normal share. */
+  readonly loadFactor: number;
+  /** What its serving nodes can take, relative to its normal share. */
+  readonly capacity: number;
+  readonly servingNodes: number;
+  /** Image bytes/s its new nodes pull. */
+  readonly pullRate: number;
+  readonly podsMissing: number;
+}
+
 /** Which partition simulates each cluster, and which one this is. */
 export interface PartitionPlan {
   readonly index: number;
@@ -193,16 +221,22 @@ export interface PartitionResult {
 export interface FleetPartition {
   /** Numbers per cluster in a barrier snapshot. */
   readonly fields: number;
-  /** True when the last run() stopped at a barrier: an exchange is due before the next. */
-  readonly isAtBarrier: boolean;
-  /** Runs until the next barrier or the end. */
-  run(): void;
+  /** Numbers in one exchange's rows: every cluster's row at each barrier of a window. */
+  readonly rowsLength: number;
+  /**
+   * Runs the fleet's logic through the window the last exchange brought, then the owned clusters
+   * through the next window; false once everything has reached the end (no exchange is due).
+   */
+  run(): boolean;
   /** Events run so far by the fleet's simulation and its clusters'. */
   readonly eventsProcessed: number;
-  /** Writes the owned clusters' rows into `snapshot` and hands over the messages since the last barrier. */
-  capture(snapshot: Float64Array): FleetMessage[];
-  /** Takes every partition's snapshot and messages (in messageOrder) into the fleet logic. */
-  apply(snapshot: Float64Array, messages: readonly FleetMessage[]): void;
+  /**
+   * Writes the owned clusters' rows of the window they last ran into `rows` (slot-major: barrier, then
+   * cluster) and hands over the messages they gave in it.
+   */
+  capture(rows: Float64Array): FleetMessage[];
+  /** Takes every partition's rows and messages (in messageOrder) for the fleet's logic to read at its barriers. */
+  apply(rows: Float64Array, messages: readonly FleetMessage[]): void;
   finish(): PartitionResult;
 }
 
@@ -234,10 +268,16 @@ export function createFleetPartition(
   const routedLog: EventLog = { record: (e) => clusterLog(e.cluster).record(e) };
 
   // The real clusters this partition simulates (null where another partition does), each on its own
-  // simulation (same seed: random streams are named per cluster), run up to the fleet's next event.
+  // simulation (same seed: random streams are named per cluster), run a window at a time (run()).
   const real: (ClusterHandle | null)[] = new Array(n).fill(null);
   const clusterSims: (Simulation | null)[] = new Array(n).fill(null);
   const dataPlanes: (DataPlane | null)[] = new Array(n).fill(null);
+  const alertEngines: (AlertEngine | null)[] = new Array(n).fill(null);
+  const recorders: (Recorder | null)[] = new Array(n).fill(null);
+  /** What each owned cluster was last told of the fleet's state (traffic, capacity, node start-up), */
+  const inputs: (FleetInputs | null)[] = new Array(n).fill(null);
+  /** and what the fleet last sent it (which reaches it a command latency later). */
+  const sent: (FleetInputs | null)[] = new Array(n).fill(null);
 
   const registryBytesPerSecond = config.registryBytesPerSecond ?? Number.POSITIVE_INFINITY;
   const startupConfigs = config.clusters.map((cc) => cc.nodeStartup ?? INSTANT_NODE_STARTUP);
@@ -262,6 +302,17 @@ export function createFleetPartition(
     capacity,
   );
 
+  const fleetInputs = (i: number): FleetInputs => {
+    const missing = nodeStartup.missingPods(i);
+    return {
+      loadFactor: balancer.loadFactor(i),
+      capacity: capacity(i),
+      servingNodes: nodeStartup.servingNodes(i),
+      pullRate: nodeStartup.pullRate(i),
+      podsMissing: missing.toCreate + missing.pending,
+    };
+  };
+
   config.clusters.forEach((cc, i) => {
     if (!isOwned(i)) return;
     const clusterSim = createSimulation({ seed: sim.seed });
@@ -271,10 +322,12 @@ export function createFleetPartition(
       resolution: config.resolution,
       coreDnsWatchers: false,
     });
+    inputs[i] = fleetInputs(i);
+    sent[i] = inputs[i];
     const dataPlane = createDataPlane(clusterSim, cluster, cc.dataPlane, {
       until,
-      userTrafficScale: () => balancer.loadFactor(i),
-      servingCapacity: () => capacity(i),
+      userTrafficScale: () => inputs[i]!.loadFactor,
+      servingCapacity: () => inputs[i]!.capacity,
     });
     cluster.addComponent(dataPlane);
     real[i] = cluster;
@@ -282,12 +335,17 @@ export function createFleetPartition(
     clusterSims[i] = clusterSim;
   });
   const ownedSims = clusterSims.filter((s): s is Simulation => s !== null);
+  const owned = clusterSims.flatMap((s, i) => (s === null ? [] : [i]));
   // (Node start-up reads the proxies only from its events, after this line.)
   const proxies = config.clusters.map((cc, i) => {
-    // An owned cluster answers the fleet's calls on its own clock.
+    // An owned cluster hears the fleet's commands a command latency after they are given, and
+    // answers on its own clock.
     const clusterSim = clusterSims[i];
+    const deliver = (command: () => void): void => {
+      clusterSim?.scheduleAt(sim.now + COMMAND_LATENCY_SECONDS, runCommand, command);
+    };
     const answeredAt = clusterSim ? () => clusterSim.now : now;
-    return new ClusterProxy(cc, i, real[i] ?? null, calls, outbox, answeredAt, followed, fleetLog);
+    return new ClusterProxy(cc, i, real[i] ?? null, deliver, calls, outbox, answeredAt, followed, fleetLog);
   });
   for (const p of proxies) p.onNodesScaled((from, to) => nodeStartup.resized(p.index, from, to));
   real.forEach((c, i) => {
@@ -304,22 +362,19 @@ export function createFleetPartition(
           name: 'stormglass_serving_nodes',
           unit: 'nodes',
           help: 'Nodes whose pods serve users (fractional while restored nodes pull their images).',
-          read: () => nodeStartup.servingNodes(i),
+          read: () => inputs[i]!.servingNodes,
         },
         {
           name: 'stormglass_node_image_pull_bytes_per_second',
           unit: 'bytes/s',
           help: "Image bytes the cluster's new nodes pull per second from their region's registry.",
-          read: () => nodeStartup.pullRate(i),
+          read: () => inputs[i]!.pullRate,
         },
         {
           name: 'stormglass_pods_missing',
           unit: 'pods',
           help: 'Pods lost with removed nodes that are not running on a node yet (to create, or Pending).',
-          read: () => {
-            const m = nodeStartup.missingPods(i);
-            return m.toCreate + m.pending;
-          },
+          read: () => inputs[i]!.podsMissing,
         },
       ],
       parameters: () => parameters,
@@ -338,55 +393,56 @@ export function createFleetPartition(
     sim.schedule(BALANCER_INTERVAL, refreshBalancer, undefined);
   };
 
-  // Workloads with a start time are created directly (scenarios without a rollout).
+  // Workloads with a start time are created directly in each cluster (scenarios without a rollout),
+  // and faults injected there: they are part of the scenario, not fleet decisions. At their instant
+  // they come after the cluster's own events, as the fleet's events do.
   for (const w of config.workloads) {
     if (w.startAt === null) continue;
-    sim.scheduleAt(
-      w.startAt,
-      () => {
-        for (const c of real) c?.deployWorkload(w);
-      },
-      undefined,
-    );
+    for (const i of owned)
+      clusterSims[i]!.scheduleAt(w.startAt, runCommand, () => real[i]!.deployWorkload(w), AFTER_CLUSTER);
   }
 
   for (const f of config.faults) {
     const i = config.clusters.findIndex((c) => c.name === f.cluster);
     const cluster = real[i];
-    if (!cluster) continue;
+    const clusterSim = clusterSims[i];
+    if (!cluster || !clusterSim) continue;
     if (f.kind === 'apiserver-unreachable')
-      sim.scheduleAt(f.at, () => cluster.injectApiOutage(f.duration), undefined);
+      clusterSim.scheduleAt(f.at, runCommand, () => cluster.injectApiOutage(f.duration), AFTER_CLUSTER);
     else if (f.kind === 'coredns-restart')
-      sim.scheduleAt(f.at, () => dataPlanes[i]!.restartCoreDns(), undefined);
+      clusterSim.scheduleAt(f.at, runCommand, () => dataPlanes[i]!.restartCoreDns(), AFTER_CLUSTER);
   }
 
-  // Detection: each partition evaluates its own clusters' rules; firings reach the fleet at a barrier.
+  // Detection: each cluster evaluates its rules on its own clock; firings reach the fleet at a barrier.
   const playbookHolder: {
     notifyDetection(): void;
     notifyCustomerImpact(): void;
     firstRollbackFailure: number | null;
   }[] = [];
   const changeStartedAt = config.rollout?.startAt ?? firstStart(config.workloads);
-  const alerts = createAlertEngine(sim, {
-    rules: config.alerts ?? defaultAlertRules,
-    evaluationInterval: config.evaluationInterval,
-    until,
-    history: {
-      kind: 'steady',
-      baselineFrom: 0,
-      baselineTo: Math.max(60, Math.min(changeStartedAt ?? 600, 600)),
-    },
-    log: routedLog,
-    onFiring: (t) => {
-      if (changeStartedAt !== null && t.t >= changeStartedAt) outbox.push({ kind: 'firing', id: -1, t: t.t });
-    },
-  });
-  for (const c of real)
-    if (c !== null)
-      alerts.addCluster(
-        c.config.name,
-        createMetricSource(() => c.components()),
-      );
+  for (const i of owned) {
+    const c = real[i]!;
+    const alerts = createAlertEngine(clusterSims[i]!, {
+      rules: config.alerts ?? defaultAlertRules,
+      evaluationInterval: config.evaluationInterval,
+      until,
+      history: {
+        kind: 'steady',
+        baselineFrom: 0,
+        baselineTo: Math.max(60, Math.min(changeStartedAt ?? 600, 600)),
+      },
+      log: routedLog,
+      onFiring: (t) => {
+        if (changeStartedAt !== null && t.t >= changeStartedAt)
+          outbox.push({ kind: 'firing', id: -1, t: t.t });
+      },
+    });
+    alerts.addCluster(
+      c.config.name,
+      createMetricSource(() => c.components()),
+    );
+    alertEngines[i] = alerts;
+  }
 
   // The change's rollout.
   const rollout = config.rollout;
@@ -446,103 +502,172 @@ export function createFleetPartition(
     );
   }
 
-  // Recording: every declared metric of every owned cluster, the health timeline milestones need,
-  // and the fleet's availability as the fleet sees it (every partition computes the same).
+  // Recording: every declared metric of every owned cluster and the health timeline milestones need,
+  // each on its cluster's clock; the fleet's availability as the fleet sees it (every partition
+  // computes the same) on the fleet's.
   const recorder = createRecorder(sim, config.resolution, until);
   const clusterSeries: { key: string; cluster: number; decl: MetricDeclaration }[] = [];
-  const availabilityKey = (i: number) => `${i}\u0000@availability`;
-  const unhealthyKey = (i: number) => `${i}\u0000@api-unhealthy`;
+  const availabilityKey = '@availability';
+  const unhealthyKey = '@api-unhealthy';
   const fleetKey = '@fleet-availability';
   let impactNotified = false;
-  const fleetAvailability: Sampled = {
-    key: fleetKey,
-    read: () => {
-      let a = 0;
-      for (let i = 0; i < n; i++) a += balancer.share(i) * proxies[i]!.availability();
-      if (!impactNotified && changeStartedAt !== null && sim.now >= changeStartedAt && a < IMPACT_THRESHOLD) {
-        impactNotified = true;
-        for (const p of playbookHolder) p.notifyCustomerImpact();
-      }
-      return a;
-    },
-  };
-  const sampled: Sampled[] = [fleetAvailability];
-  real.forEach((c, i) => {
-    if (c === null) return;
-    const dataPlane = dataPlanes[i]!;
-    sampled.push({ key: availabilityKey(i), read: () => dataPlane.availability() });
-    sampled.push({
-      key: unhealthyKey(i),
+  recorder.add([
+    {
+      key: fleetKey,
       read: () => {
-        const h = c.health();
-        return h.isSaturated || h.errorFraction > 0.05 || h.replicasUp === 0 ? 1 : 0;
+        let a = 0;
+        for (let i = 0; i < n; i++) a += balancer.share(i) * proxies[i]!.availability();
+        if (
+          !impactNotified &&
+          changeStartedAt !== null &&
+          sim.now >= changeStartedAt &&
+          a < IMPACT_THRESHOLD
+        ) {
+          impactNotified = true;
+          for (const p of playbookHolder) p.notifyCustomerImpact();
+        }
+        return a;
       },
-    });
+    },
+  ]);
+  for (const i of owned) {
+    const c = real[i]!;
+    const dataPlane = dataPlanes[i]!;
+    const sampled: Sampled[] = [
+      { key: availabilityKey, read: () => dataPlane.availability() },
+      {
+        key: unhealthyKey,
+        read: () => {
+          const h = c.health();
+          return h.isSaturated || h.errorFraction > 0.05 || h.replicasUp === 0 ? 1 : 0;
+        },
+      },
+    ];
     for (const comp of c.components())
       for (const m of comp.metrics()) {
-        const key = `${i}\u0000${seriesKey(m)}`;
+        const key = seriesKey(m);
         clusterSeries.push({ key, cluster: i, decl: m });
         sampled.push({ key, read: () => m.read() });
       }
-  });
-  recorder.add(sampled);
+    const clusterRecorder = createRecorder(clusterSims[i]!, config.resolution, until);
+    clusterRecorder.add(sampled);
+    recorders[i] = clusterRecorder;
+  }
 
-  // Barriers: the partition stops; the driver exchanges snapshots and messages, then runs it on.
-  let isAtBarrier = false;
+  // Windows and barriers. The clusters run a window of COMMAND_LATENCY_SECONDS at a time, each on its
+  // own, and write their snapshot row at every barrier in it; the partitions exchange rows and
+  // messages once per window; then the fleet's logic runs through the same window, taking each
+  // barrier's rows at that barrier. Whatever it decides there reaches a cluster a command latency
+  // later, in a window the clusters have not run yet.
+  const rowLength = n * fields;
+  /** The owned clusters' rows at each barrier of the window they last ran (slot-major). */
+  const captured = new Float64Array(BARRIERS_PER_WINDOW * rowLength);
+  let capturedSlots = 0;
+  /** The whole fleet's rows for the window the fleet's logic runs next, and their messages. */
+  let rows: Float64Array = new Float64Array(0);
+  let nextSlot = 0;
+  let inbox: readonly FleetMessage[] = [];
+  let nextMessage = 0;
+  /** How far the clusters have run. */
+  let clusterTime = 0;
+
+  const captureRow = (i: number, slot: number): void => {
+    const c = real[i]!;
+    const firing = alertEngines[i]!.isFiring(c.config.name, { minSeverity: 'warning' });
+    captureCluster(captured, slot * rowLength + i * fields, c, dataPlanes[i]!, firing, followed);
+  };
+  const useRow = (slot: number): void => {
+    const row = rows.subarray(slot * rowLength, (slot + 1) * rowLength);
+    for (const p of proxies) p.update(row, fields);
+  };
+  // What a cluster reads of the fleet's state goes to it like a command: sampled at each barrier,
+  // sent when it changed.
+  const sendInputs = (): void => {
+    for (const i of owned) {
+      const next = fleetInputs(i);
+      const last = sent[i]!;
+      if (
+        next.loadFactor === last.loadFactor &&
+        next.capacity === last.capacity &&
+        next.servingNodes === last.servingNodes &&
+        next.pullRate === last.pullRate &&
+        next.podsMissing === last.podsMissing
+      )
+        continue;
+      sent[i] = next;
+      clusterSims[i]!.scheduleAt(sim.now + COMMAND_LATENCY_SECONDS, runCommand, () => {
+        inputs[i] = next;
+      });
+    }
+  };
   const barrier = (): void => {
-    isAtBarrier = true;
-    sim.stop();
+    useRow(nextSlot++);
+    // Answers and firings given since the last barrier, in messageOrder.
+    while (nextMessage < inbox.length && inbox[nextMessage]!.t <= sim.now) {
+      const m = inbox[nextMessage++]!;
+      if (m.kind === 'outcome') calls.deliver(m.id, m.outcome);
+      // (The playbook acts on the first detection only.)
+      else for (const p of playbookHolder) p.notifyDetection();
+    }
+    sendInputs();
     if (sim.now + BARRIER_SECONDS <= until) sim.schedule(BARRIER_SECONDS, barrier, undefined, LATE);
   };
   if (BARRIER_SECONDS <= until) sim.schedule(BARRIER_SECONDS, barrier, undefined, LATE);
+  // The first exchange carries the clusters as built.
+  for (const i of owned) captureRow(i, 0);
+  capturedSlots = 1;
 
   return {
     fields,
-    get isAtBarrier() {
-      return isAtBarrier;
-    },
+    rowsLength: windowRowsLength(n, followed.length),
     run() {
-      isAtBarrier = false;
-      // Cluster-major: every cluster runs on its own up to the fleet's next event (all its events at
-      // that instant included), then the fleet's events at that instant run. Clusters meet only in
-      // the fleet's logic, whose state changes only at its own events, so a cluster reads the same
-      // fleet state as it would interleaved; and each cluster's events stay together in the caches.
-      for (;;) {
-        const next = Math.min(sim.peek(), until);
-        for (const s of ownedSims) s.advance(next);
-        sim.advance(next);
-        if (isAtBarrier) return;
-        if (next >= until) break;
+      // The fleet's logic through the window the last exchange brought.
+      sim.advance(clusterTime);
+      if (clusterTime >= until) return false;
+      // Then each cluster through the next window, on its own, writing its row at every barrier.
+      const start = clusterTime;
+      const end = Math.min(start + COMMAND_LATENCY_SECONDS, until);
+      const slots = Math.floor((end - start) / BARRIER_SECONDS);
+      for (const i of owned) {
+        const clusterSim = clusterSims[i]!;
+        for (let slot = 0; slot < slots; slot++) {
+          clusterSim.advance(start + (slot + 1) * BARRIER_SECONDS);
+          captureRow(i, slot);
+        }
+        clusterSim.advance(end);
       }
-      // What the fleet's last events asked of the clusters at `until`.
-      for (const s of ownedSims) s.advance(until);
+      capturedSlots = slots;
+      clusterTime = end;
+      return true;
     },
     get eventsProcessed() {
       let events = sim.eventsProcessed;
       for (const s of ownedSims) events += s.eventsProcessed;
       return events;
     },
-    capture(snapshot) {
-      real.forEach((c, i) => {
-        if (c === null) return;
-        const firing = alerts.isFiring(c.config.name, { minSeverity: 'warning' });
-        captureCluster(snapshot, i * fields, c, dataPlanes[i]!, firing, followed);
-      });
+    capture(out) {
+      for (let slot = 0; slot < capturedSlots; slot++)
+        for (const i of owned) {
+          const at = slot * rowLength + i * fields;
+          out.set(captured.subarray(at, at + fields), at);
+        }
       return outbox.splice(0, outbox.length);
     },
-    apply(snapshot, messages) {
-      for (const p of proxies) p.update(snapshot, fields);
-      // (The playbook acts on the first detection only.)
-      for (const m of messages)
-        if (m.kind === 'outcome') calls.deliver(m.id, m.outcome);
-        else for (const p of playbookHolder) p.notifyDetection();
+    apply(all, messages) {
+      rows = all;
+      nextSlot = 0;
+      inbox = messages;
+      nextMessage = 0;
+      // The clusters as built: the fleet reads them from its first event on.
+      if (clusterTime === 0) useRow(nextSlot++);
     },
     finish() {
       const series = recorder.series();
-      const get = (key: string): Float64Array => series.get(key) ?? new Float64Array(0);
       const clusters: PartitionClusterResult[] = [];
-      real.forEach((c, i) => {
-        if (c === null) return;
+      for (const i of owned) {
+        const c = real[i]!;
+        const own = recorders[i]!.series();
+        const get = (key: string): Float64Array => own.get(key) ?? new Float64Array(0);
         const parameters: (ParameterDeclaration & { component: string })[] = [];
         for (const comp of c.components()) {
           const kind = comp.id.replace(/^[^/]*\//, '');
@@ -560,43 +685,54 @@ export function createFleetPartition(
               help: s.decl.help,
               values: get(s.key),
             })),
-          availability: get(availabilityKey(i)),
-          unhealthy: get(unhealthyKey(i)),
+          availability: get(availabilityKey),
+          unhealthy: get(unhealthyKey),
           parameters,
           events: clusterLogs.get(c.config.name)?.events ?? [],
         });
-      });
-      const first = changeStartedAt === null ? null : alerts.firstFiring({ since: changeStartedAt });
+      }
+      let first: number | null = null;
+      if (changeStartedAt !== null)
+        for (const i of owned) {
+          const t = alertEngines[i]!.firstFiring({ since: changeStartedAt })?.t;
+          if (t !== undefined && (first === null || t < first)) first = t;
+        }
       return {
         clusters,
-        fleetAvailability: get(fleetKey),
+        fleetAvailability: series.get(fleetKey) ?? new Float64Array(0),
         fleetEvents: fleetLog.events,
-        firstFiring: first === null ? null : first.t,
+        firstFiring: first,
         firstRollbackFailure: playbookHolder[0]?.firstRollbackFailure ?? null,
       };
     },
   };
 }
 
+/** A command's body, run as an event on the cluster's clock. */
+function runCommand(command: () => void): void {
+  command();
+}
+
 /**
- * Runs partitions from barrier to barrier, `exchange` between them (and once before the start),
- * until they reach the end. All partitions stop at the same barriers.
+ * Runs partitions window by window, `exchange` between them (and once before the start), until
+ * they reach the end. All partitions stop at the same windows.
  */
 export function runBetweenBarriers(partitions: readonly FleetPartition[], exchange: () => void): void {
   exchange();
   for (;;) {
-    for (const p of partitions) p.run();
-    if (!partitions[0]!.isAtBarrier) return;
+    let isMore = false;
+    for (const p of partitions) isMore = p.run() || isMore;
+    if (!isMore) return;
     exchange();
   }
 }
 
 /**
- * Runs partitions in this thread, one after another between barriers (the worker threads of
+ * Runs partitions in this thread, one after another between exchanges (the worker threads of
  * simulate-parallel.ts run one partition each, at once, exchanging through shared memory).
  */
-export function runPartitions(partitions: readonly FleetPartition[], clusters: number): void {
-  const snapshot = new Float64Array(clusters * partitions[0]!.fields);
+export function runPartitions(partitions: readonly FleetPartition[]): void {
+  const snapshot = new Float64Array(partitions[0]!.rowsLength);
   runBetweenBarriers(partitions, () => {
     const messages: FleetMessage[] = [];
     for (const p of partitions) messages.push(...p.capture(snapshot));
@@ -605,7 +741,6 @@ export function runPartitions(partitions: readonly FleetPartition[], clusters: n
   });
 }
 
-/** The fleet on one simulation (one partition). */
 export function runFleet(
   sim: Simulation,
   config: FleetConfig,
@@ -615,7 +750,7 @@ export function runFleet(
   const owner = new Array<number>(config.clusters.length).fill(0);
   const partition = createFleetPartition(sim, config, { index: 0, count: 1, owner });
   beforeRun?.(partition);
-  runPartitions([partition], config.clusters.length);
+  runPartitions([partition]);
   return finishFleet(config, [partition.finish()]);
 }
 

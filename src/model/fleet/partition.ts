@@ -1,13 +1,16 @@
 /**
  * The fleet's view of its clusters, for a fleet split into partitions that run apart (one per worker
- * thread) and meet at barriers.
+ * thread) and exchange what they need once per window of cluster time.
  *
  * The fleet's own logic (rollout, playbook, balancer, node start-up) runs in every partition, as the
- * same replica: it reads clusters only through ClusterProxy, whose state is a snapshot every partition
- * took at the last barrier, and it hears back from clusters (API call outcomes, detection) only at a
- * barrier, in a fixed order. Its commands (deploy, delete, scale, block) run at their exact time in
- * the partition that owns the cluster and nowhere else. So every replica of the fleet logic makes the
- * same decisions at the same instants, each cluster sees exactly the events it would see in a single
+ * same replica: it reads clusters only through ClusterProxy, whose state is the snapshot the clusters
+ * wrote at the last barrier (every second), and it hears back from clusters (API call outcomes,
+ * detection) only at a barrier, in a fixed order. Its commands (deploy, delete, scale, block) and
+ * what clusters read of it (traffic share, serving capacity) reach a cluster COMMAND_LATENCY_SECONDS
+ * after the decision, in the partition that owns the cluster and nowhere else. That latency is the
+ * lookahead: each cluster runs a whole window on its own, and the fleet follows through the same
+ * window with every barrier's rows in hand. So every replica of the fleet logic makes the same
+ * decisions at the same instants, each cluster sees exactly the events it would see in a single
  * partition, and the result does not depend on how many partitions there are (tested).
  */
 import type { ApiCallback, ApiEndpoint, ApiOutcome, ApiRequest, Identity } from '../api-types.js';
@@ -18,6 +21,17 @@ import type { DataPlane } from '../dataplane/index.js';
 
 /** Seconds between barriers: how stale the fleet's view of a cluster may be (docs/decisions.md). */
 export const BARRIER_SECONDS = 1;
+
+/**
+ * Seconds from a fleet decision (a pipeline's deploy, an operator's command, a balancer change) to
+ * its effect in the cluster. It is also the lookahead that lets each cluster run this long on its own
+ * between exchanges with the fleet: nothing the fleet decides can reach a cluster sooner (fitted:
+ * docs/decisions.md).
+ */
+export const COMMAND_LATENCY_SECONDS = 10;
+
+/** Barriers in one window of cluster time: the rows one exchange carries per cluster. */
+export const BARRIERS_PER_WINDOW = COMMAND_LATENCY_SECONDS / BARRIER_SECONDS;
 
 // Snapshot layout: one row of numbers per cluster.
 const REPLICAS_UP = 0;
@@ -32,6 +46,10 @@ const FIXED_FIELDS = 8;
 
 /** Numbers per cluster in a snapshot, given the workloads whose running pods the fleet follows. */
 export const snapshotFields = (workloads: number): number => FIXED_FIELDS + workloads;
+
+/** Numbers in one exchange: every cluster's row at each barrier of a window. */
+export const windowRowsLength = (clusters: number, workloads: number): number =>
+  BARRIERS_PER_WINDOW * clusters * snapshotFields(workloads);
 
 /** What a cluster's owner sends at a barrier besides the snapshot rows. */
 export type FleetMessage =
@@ -89,8 +107,9 @@ const notForFleet = (what: string): Error =>
   new Error(`fleet logic reads clusters through their barrier snapshot; ${what} is not part of it`);
 
 /**
- * A cluster as the fleet logic sees it: reads come from the last barrier's snapshot, commands run
- * on the real cluster when this partition owns it, and call outcomes come back at a barrier.
+ * A cluster as the fleet logic sees it: reads come from the last barrier's snapshot, commands reach
+ * the real cluster COMMAND_LATENCY_SECONDS later when this partition owns it, and call outcomes come
+ * back at a barrier.
  */
 export class ClusterProxy implements ClusterHandle {
   readonly api: ApiEndpoint;
@@ -106,9 +125,12 @@ export class ClusterProxy implements ClusterHandle {
     readonly index: number,
     /** The real cluster when this partition owns it, else null. */
     private readonly owned: ClusterHandle | null,
+    /** Runs a command on the owned cluster's clock, COMMAND_LATENCY_SECONDS after the fleet's now. */
+    private readonly deliver: (command: () => void) => void,
     private readonly calls: CallRegistry,
     /** Where an owned cluster's answers to the fleet's calls go until the next barrier. */
     private readonly outbox: FleetMessage[],
+    /** The owned cluster's clock (its answers carry it). */
     private readonly now: () => number,
     private readonly workloads: readonly string[],
     readonly log: EventLog,
@@ -118,7 +140,7 @@ export class ClusterProxy implements ClusterHandle {
     this.api = {
       submit(request: ApiRequest, done: ApiCallback) {
         const id = self.calls.register(done);
-        self.owned?.api.submit(request, self.answer(id));
+        self.command((c) => c.api.submit(request, self.answer(id)));
       },
       watch() {
         throw notForFleet('a watch');
@@ -156,6 +178,11 @@ export class ClusterProxy implements ClusterHandle {
     this.nodeCount = s[at + NODE_COUNT]!;
   }
 
+  private command(run: (cluster: ClusterHandle) => void): void {
+    const cluster = this.owned;
+    if (cluster !== null) this.deliver(() => run(cluster));
+  }
+
   private answer(id: number): ApiCallback {
     return (outcome) => this.outbox.push({ kind: 'outcome', id, t: this.now(), outcome });
   }
@@ -178,14 +205,14 @@ export class ClusterProxy implements ClusterHandle {
   }
 
   deployWorkload(workload: WorkloadConfig): void {
-    this.owned?.deployWorkload(workload);
+    this.command((c) => c.deployWorkload(workload));
   }
   removeWorkloadViaApi(name: string, identity: Identity, done: ApiCallback): void {
     const id = this.calls.register(done);
-    this.owned?.removeWorkloadViaApi(name, identity, this.answer(id));
+    this.command((c) => c.removeWorkloadViaApi(name, identity, this.answer(id)));
   }
   killWorkloadOnNodes(name: string, nodesPerSecond: number): void {
-    this.owned?.killWorkloadOnNodes(name, nodesPerSecond);
+    this.command((c) => c.killWorkloadOnNodes(name, nodesPerSecond));
   }
   scaleNodes(nodes: number): void {
     // The same rule as the cluster's own (cluster.ts), so every partition agrees on the count.
@@ -193,17 +220,17 @@ export class ClusterProxy implements ClusterHandle {
     if (target === this.nodeCount) return;
     const from = this.nodeCount;
     this.nodeCount = target;
-    this.owned?.scaleNodes(nodes);
+    this.command((c) => c.scaleNodes(nodes));
     for (const l of this.scaledListeners) l(from, target);
   }
   onNodesScaled(listener: (from: number, to: number) => void): void {
     this.scaledListeners.push(listener);
   }
   scaleApiServers(replicas: number, provisioningDelay: number): void {
-    this.owned?.scaleApiServers(replicas, provisioningDelay);
+    this.command((c) => c.scaleApiServers(replicas, provisioningDelay));
   }
   setClientClassBlocked(clientClass: string, blocked: boolean): void {
-    this.owned?.setClientClassBlocked(clientClass, blocked);
+    this.command((c) => c.setClientClassBlocked(clientClass, blocked));
   }
   applyApfObjects(
     flowSchemas: Parameters<ClusterHandle['applyApfObjects']>[0],
@@ -211,7 +238,7 @@ export class ClusterProxy implements ClusterHandle {
     done: ApiCallback,
   ): void {
     const id = this.calls.register(done);
-    this.owned?.applyApfObjects(flowSchemas, priorityLevels, this.answer(id));
+    this.command((c) => c.applyApfObjects(flowSchemas, priorityLevels, this.answer(id)));
   }
 
   components(): never {
@@ -235,5 +262,12 @@ export const PARTITION_PARAMETERS: readonly ParameterDeclaration[] = [
     unit: 'seconds',
     source:
       'stormglass: the fleet logic (rollout, playbook, balancer) sees clusters as of the last barrier, and hears API answers and alerts there (docs/decisions.md)',
+  },
+  {
+    name: 'fleet.commandLatency',
+    value: COMMAND_LATENCY_SECONDS,
+    unit: 'seconds',
+    source:
+      "fitted: a pipeline sync, an operator's kubectl or cloud CLI call, a global balancer's weight change take seconds to tens of seconds to act in a cluster; also how far a cluster runs ahead of the fleet (docs/decisions.md)",
   },
 ];
