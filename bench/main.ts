@@ -3,7 +3,7 @@
  * object. Benchmarks never run inside `npm test`.
  */
 const [name, ...args] = process.argv.slice(2);
-const known = ['kernel', 'cluster', 'fm009', 'dataplane'];
+const known = ['kernel', 'cluster', 'fm009', 'dataplane', 'quiet'];
 if (!name || !known.includes(name)) {
   process.stderr.write(`usage: npm run bench -- <${known.join('|')}> [flags]\n`);
   process.exit(1);
