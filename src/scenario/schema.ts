@@ -933,7 +933,10 @@ const actionCommon = {
     min: 0,
     max: 30 * 86_400,
   }).optional(),
-  duration: duration('Hands-on time per cluster. Default 0s.', { min: 0, max: 30 * 86_400 }).optional(),
+  duration: duration(
+    'Hands-on time per cluster. Default 0s. What the action does then acts in the cluster 10 s later (fleet.commandLatency, docs/decisions.md).',
+    { min: 0, max: 30 * 86_400 },
+  ).optional(),
   clusters: z
     .union([z.enum(['affected', 'impacted', 'all']), z.array(z.string()).min(1).max(5000)])
     .optional()
