@@ -38,7 +38,6 @@ import { type ClusterOutcome, computeMilestones, IMPACT_THRESHOLD } from './mile
 import { createNodeStartup, INSTANT_NODE_STARTUP, nodeStartupParameters } from './node-startup.js';
 import {
   BARRIER_SECONDS,
-  BARRIERS_PER_WINDOW,
   COMMAND_LATENCY_SECONDS,
   CallRegistry,
   ClusterProxy,
@@ -219,8 +218,6 @@ export interface PartitionResult {
 
 /** One partition of a fleet run: its clusters, a replica of the fleet's logic, its own clock. */
 export interface FleetPartition {
-  /** Numbers per cluster in a barrier snapshot. */
-  readonly fields: number;
   /** Numbers in one exchange's rows: every cluster's row at each barrier of a window. */
   readonly rowsLength: number;
   /**
@@ -334,7 +331,6 @@ export function createFleetPartition(
     dataPlanes[i] = dataPlane;
     clusterSims[i] = clusterSim;
   });
-  const ownedSims = clusterSims.filter((s): s is Simulation => s !== null);
   const owned = clusterSims.flatMap((s, i) => (s === null ? [] : [i]));
   // (Node start-up reads the proxies only from its events, after this line.)
   const proxies = config.clusters.map((cc, i) => {
@@ -561,7 +557,7 @@ export function createFleetPartition(
   // later, in a window the clusters have not run yet.
   const rowLength = n * fields;
   /** The owned clusters' rows at each barrier of the window they last ran (slot-major). */
-  const captured = new Float64Array(BARRIERS_PER_WINDOW * rowLength);
+  const captured = new Float64Array(windowRowsLength(n, followed.length));
   let capturedSlots = 0;
   /** The whole fleet's rows for the window the fleet's logic runs next, and their messages. */
   let rows: Float64Array = new Float64Array(0);
@@ -618,8 +614,7 @@ export function createFleetPartition(
   capturedSlots = 1;
 
   return {
-    fields,
-    rowsLength: windowRowsLength(n, followed.length),
+    rowsLength: captured.length,
     run() {
       // The fleet's logic through the window the last exchange brought.
       sim.advance(clusterTime);
@@ -642,7 +637,7 @@ export function createFleetPartition(
     },
     get eventsProcessed() {
       let events = sim.eventsProcessed;
-      for (const s of ownedSims) events += s.eventsProcessed;
+      for (const i of owned) events += clusterSims[i]!.eventsProcessed;
       return events;
     },
     capture(out) {

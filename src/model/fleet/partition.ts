@@ -31,7 +31,7 @@ export const BARRIER_SECONDS = 1;
 export const COMMAND_LATENCY_SECONDS = 10;
 
 /** Barriers in one window of cluster time: the rows one exchange carries per cluster. */
-export const BARRIERS_PER_WINDOW = COMMAND_LATENCY_SECONDS / BARRIER_SECONDS;
+const BARRIERS_PER_WINDOW = COMMAND_LATENCY_SECONDS / BARRIER_SECONDS;
 
 // Snapshot layout: one row of numbers per cluster.
 const REPLICAS_UP = 0;
