@@ -72,7 +72,7 @@ try {
     new DataView(area.buffer, area.byteOffset, 4).setUint32(0, bytes.length);
     area.set(bytes, 4);
     barrier();
-    local.set(snapshot);
+    local.set(snapshot.subarray(0, partition.rowsInUse));
     const messages: FleetMessage[] = [];
     for (let p = 0; p < count; p++) {
       const from = shared.messages[buffer]![p]!;

@@ -27,14 +27,21 @@ function load(fileOrName: string, variant?: string): ResolvedScenario {
   return applied.scenario;
 }
 
-/** The scenario run as `count` partitions taking turns in this thread. */
-function runInTurns(scenario: ResolvedScenario, count: number, until: number): string {
+/** The scenario run as `count` partitions taking turns in this thread; `windows` counts their windows. */
+function runInTurns(
+  scenario: ResolvedScenario,
+  count: number,
+  until: number,
+  windows: 'horizon' | 'fixed' = 'horizon',
+  stats: { windows?: number } = {},
+): string {
   const config = fleetConfig(scenario, until);
   const owner = planPartitions(scenario.clusters, count);
   const partitions = [...new Set(owner)].map((index) =>
-    createFleetPartition(createSimulation({ seed: scenario.seed }), config, { index, count, owner }),
+    createFleetPartition(createSimulation({ seed: scenario.seed }), config, { index, count, owner, windows }),
   );
   runPartitions(partitions);
+  stats.windows = partitions[0]!.windowsRun;
   return serialize(
     toRunResult(
       scenario,
@@ -54,11 +61,11 @@ function runInTurns(scenario: ResolvedScenario, count: number, until: number): s
  * restored, the admin API blocked and unblocked, API servers scaled up, the agent deleted once a
  * probe (requiresApi) answers.
  */
-function fm009Slice(): ResolvedScenario {
+function fm009Slice(names: readonly string[] = ['xl-01', 'small-001', 'small-002']): ResolvedScenario {
   const fm009 = load('fm-009');
-  const keep = new Set(['xl-01', 'small-001', 'small-002']);
+  const keep = new Set(names);
   const clusters = fm009.clusters.filter((c) => keep.has(c.name));
-  assert.equal(clusters.length, 3);
+  assert.equal(clusters.length, names.length);
   return {
     ...fm009,
     clusters,
@@ -107,6 +114,42 @@ test('the FM-009 playbook on a saturated cluster does the same in any partitioni
       `${action} done in xl-01: ${done.map((e) => e.message).join(' | ')}`,
     );
   assert.equal(runInTurns(scenario, 3, until), one);
+});
+
+test('windows past a command latency, where the fleet cannot act sooner, give the fixed-window result', () => {
+  const tiny = load(tinyFleet);
+  // Detection acts at once too (no decision delay, no hands-on time): the horizon must see it coming.
+  const instant: ResolvedScenario = {
+    ...tiny,
+    response:
+      tiny.response === null
+        ? null
+        : {
+            ...tiny.response,
+            actions: tiny.response.actions.map((a) => ({ ...a, decisionDelay: 0, duration: 0 })),
+          },
+  };
+  const cases: [string, ResolvedScenario, number][] = [
+    ['tiny fleet', tiny, tiny.duration],
+    ['tiny fleet, kill switch', load(tinyFleet, 'kill-switch'), tiny.duration],
+    ['tiny fleet, instant response', instant, tiny.duration],
+    ['FM-009 slice', fm009Slice(), 2.5 * 3600],
+    // The operators watch big-02's agent pods drain every 30 s, between barriers: they must read the
+    // last barrier's rows, not the next window's (the exchange overwrites those).
+    ['FM-009, big-02', fm009Slice(['big-02', 'small-001']), 3000],
+  ];
+  for (const [name, scenario, until] of cases) {
+    const fixed: { windows?: number } = {};
+    const horizon: { windows?: number } = {};
+    const expected = runInTurns(scenario, 1, until, 'fixed', fixed);
+    assert.equal(runInTurns(scenario, 2, until, 'horizon', horizon), expected, name);
+    assert.equal(fixed.windows, Math.ceil(until / 10), `${name}: fixed windows are 10 s`);
+    // Before the rollout and after the response the fleet only waits: those hours run in long windows.
+    assert.ok(
+      horizon.windows! < 0.7 * fixed.windows!,
+      `${name}: ${horizon.windows} windows against ${fixed.windows} fixed`,
+    );
+  }
 });
 
 test('partitions go to worker threads when the tests run from the compiled dist/', () => {

@@ -28,6 +28,8 @@ export interface TrafficBalancer {
   loadFactor(i: number): number;
   setAway(i: number, away: boolean): void;
   isAway(i: number): boolean;
+  /** Whether some cluster's traffic is moved away now (refresh has something to re-place). */
+  hasTrafficAway(): boolean;
   /** Re-places moved traffic on the receivers' current capacity. */
   refresh(): void;
 }
@@ -85,6 +87,7 @@ export function createTrafficBalancer(
       recompute();
     },
     isAway: (i) => away[i] ?? false,
+    hasTrafficAway: () => away.some((a) => a),
     refresh() {
       if (away.some((a) => a)) recompute();
     },

@@ -35,6 +35,7 @@ import { createRolloutController, type RolloutTarget } from '../rollout/index.js
 import type { RolloutConfig } from '../rollout/types.js';
 import { BALANCER_INTERVAL, BALANCER_PARAMETERS, createTrafficBalancer } from './balancer.js';
 import { type ClusterOutcome, computeMilestones, IMPACT_THRESHOLD } from './milestones.js';
+import { watchFleetTimers } from './fleet-timers.js';
 import { createNodeStartup, INSTANT_NODE_STARTUP, nodeStartupParameters } from './node-startup.js';
 import {
   BARRIER_SECONDS,
@@ -43,6 +44,7 @@ import {
   ClusterProxy,
   captureCluster,
   type FleetMessage,
+  MAX_WINDOW_SECONDS,
   messageOrder,
   PARTITION_PARAMETERS,
   snapshotFields,
@@ -149,6 +151,14 @@ function createMetricSource(components: () => readonly Component[]): MetricSourc
  */
 const AFTER_CLUSTER = LATE + 1;
 
+/**
+ * Priority of the fleet's commands (and new inputs) in a cluster: after everything else at that
+ * instant. Only commands share it, and they keep the order the fleet gave them in; a tie with a
+ * cluster event would otherwise go by when the command was scheduled, which depends on how far the
+ * cluster had run (its window), not on the model.
+ */
+const COMMAND_PRIORITY = AFTER_CLUSTER + 1;
+
 /** The fleet's state a cluster reads, as the fleet last sent it. */
 interface FleetInputs {
   /** The balancer's load on the cluster relative to its normal share. */
@@ -167,6 +177,11 @@ export interface PartitionPlan {
   readonly count: number;
   /** owner[i]: the partition that simulates cluster i. */
   readonly owner: readonly number[];
+  /**
+   * 'fixed': every window is one command latency long, even where the fleet's horizon allows longer
+   * (tests compare the two; the results are the same). Default 'horizon'.
+   */
+  readonly windows?: 'horizon' | 'fixed';
 }
 
 /**
@@ -227,6 +242,10 @@ export interface FleetPartition {
   run(): boolean;
   /** Events run so far by the fleet's simulation and its clusters'. */
   readonly eventsProcessed: number;
+  /** Windows run so far. */
+  readonly windowsRun: number;
+  /** Numbers of the rows that the last capture wrote (a prefix of `rowsLength`). */
+  readonly rowsInUse: number;
   /**
    * Writes the owned clusters' rows of the window they last ran into `rows` (slot-major: barrier, then
    * cluster) and hands over the messages they gave in it.
@@ -251,6 +270,9 @@ export function createFleetPartition(
   const calls = new CallRegistry();
   const outbox: FleetMessage[] = [];
   const now = (): number => sim.now;
+  // Every fleet component that can give a command schedules through this view: its earliest pending
+  // timer bounds when the fleet can next act on its own (the horizon, in run()).
+  const timers = watchFleetTimers(sim);
 
   // Each owned cluster logs to its own log (merged by time after the run, partition-independent).
   const clusterLogs = new Map<string, ReturnType<typeof createEventLog>>();
@@ -278,7 +300,7 @@ export function createFleetPartition(
 
   const registryBytesPerSecond = config.registryBytesPerSecond ?? Number.POSITIVE_INFINITY;
   const startupConfigs = config.clusters.map((cc) => cc.nodeStartup ?? INSTANT_NODE_STARTUP);
-  const nodeStartup = createNodeStartup(sim, {
+  const nodeStartup = createNodeStartup(timers, {
     clusters: config.clusters.map((cc, i) => ({
       name: cc.name,
       region: cc.region,
@@ -338,7 +360,7 @@ export function createFleetPartition(
     // answers on its own clock.
     const clusterSim = clusterSims[i];
     const deliver = (command: () => void): void => {
-      clusterSim?.scheduleAt(sim.now + COMMAND_LATENCY_SECONDS, runCommand, command);
+      clusterSim?.scheduleAt(sim.now + COMMAND_LATENCY_SECONDS, runCommand, command, COMMAND_PRIORITY);
     };
     const answeredAt = clusterSim ? () => clusterSim.now : now;
     return new ClusterProxy(cc, i, real[i] ?? null, deliver, calls, outbox, answeredAt, followed, fleetLog);
@@ -376,17 +398,29 @@ export function createFleetPartition(
       parameters: () => parameters,
     });
   });
-  // While traffic is moved, the balancer follows the receivers' capacity at its health-check interval.
-  let isRefreshing = false;
+  // While traffic is moved, the balancer follows the receivers' capacity at its health-check interval,
+  // on the clock its first move started. With no traffic moved a refresh has nothing to do, so no
+  // timer is kept then (a pending timer would hold the fleet's horizon to the next one).
+  // (The refresh times are those a timer re-armed at every refresh would have: next = last + interval.)
+  let nextRefreshAt: number | null = null;
+  let isRefreshPending = false;
+  const scheduleRefresh = (): void => {
+    if (isRefreshPending || nextRefreshAt === null || !balancer.hasTrafficAway()) return;
+    while (nextRefreshAt <= sim.now) nextRefreshAt += BALANCER_INTERVAL;
+    if (nextRefreshAt > until) return;
+    isRefreshPending = true;
+    timers.scheduleAt(nextRefreshAt, refreshBalancer, undefined);
+  };
   const refreshBalancer = (): void => {
+    isRefreshPending = false;
     balancer.refresh();
-    if (sim.now + BALANCER_INTERVAL <= until) sim.schedule(BALANCER_INTERVAL, refreshBalancer, undefined);
+    nextRefreshAt = sim.now + BALANCER_INTERVAL;
+    scheduleRefresh();
   };
   const shiftTraffic = (i: number, away: boolean): void => {
     balancer.setAway(i, away);
-    if (isRefreshing) return;
-    isRefreshing = true;
-    sim.schedule(BALANCER_INTERVAL, refreshBalancer, undefined);
+    nextRefreshAt ??= sim.now + BALANCER_INTERVAL;
+    scheduleRefresh();
   };
 
   // Workloads with a start time are created directly in each cluster (scenarios without a rollout),
@@ -413,7 +447,8 @@ export function createFleetPartition(
   const playbookHolder: {
     notifyDetection(): void;
     notifyCustomerImpact(): void;
-    firstRollbackFailure: number | null;
+    readonly firstRollbackFailure: number | null;
+    readonly reactionDelay: number;
   }[] = [];
   const changeStartedAt = config.rollout?.startAt ?? firstStart(config.workloads);
   for (const i of owned) {
@@ -472,7 +507,7 @@ export function createFleetPartition(
         servfailFraction: () => c.servfailFraction(),
       });
     });
-    createRolloutController(sim, targets, rollout, { log: fleetLog });
+    createRolloutController(timers, targets, rollout, { log: fleetLog });
   }
 
   const isImpacted = (c: ClusterProxy): boolean => c.availability() < IMPACT_THRESHOLD;
@@ -485,7 +520,7 @@ export function createFleetPartition(
   if (config.response) {
     playbookHolder.push(
       createPlaybook(
-        sim,
+        timers,
         config.response,
         {
           clusters: proxies,
@@ -550,11 +585,12 @@ export function createFleetPartition(
     recorders[i] = clusterRecorder;
   }
 
-  // Windows and barriers. The clusters run a window of COMMAND_LATENCY_SECONDS at a time, each on its
-  // own, and write their snapshot row at every barrier in it; the partitions exchange rows and
-  // messages once per window; then the fleet's logic runs through the same window, taking each
-  // barrier's rows at that barrier. Whatever it decides there reaches a cluster a command latency
-  // later, in a window the clusters have not run yet.
+  // Windows and barriers. The clusters run a window at a time, each on its own, and write their
+  // snapshot row at every barrier in it; the partitions exchange rows and messages once per window;
+  // then the fleet's logic runs through the same window, taking each barrier's rows at that barrier.
+  // Whatever it decides there reaches a cluster a command latency later, in a window the clusters
+  // have not run yet: a window is a command latency long, or longer while the fleet cannot act
+  // (horizon).
   const rowLength = n * fields;
   /** The owned clusters' rows at each barrier of the window they last ran (slot-major). */
   const captured = new Float64Array(windowRowsLength(n, followed.length));
@@ -566,15 +602,23 @@ export function createFleetPartition(
   let nextMessage = 0;
   /** How far the clusters have run. */
   let clusterTime = 0;
+  let windowsRun = 0;
+  /** The fleet timers run when the last barrier was done (a later one may have changed the inputs). */
+  let timersRunAtBarrier = 0;
 
   const captureRow = (i: number, slot: number): void => {
     const c = real[i]!;
     const firing = alertEngines[i]!.isFiring(c.config.name, { minSeverity: 'warning' });
     captureCluster(captured, slot * rowLength + i * fields, c, dataPlanes[i]!, firing, followed);
   };
+  /**
+   * The rows the fleet reads until the next barrier: a copy, because the exchange buffer is
+   * overwritten by the next window's rows before the fleet's timers in between have run.
+   */
+  const current = new Float64Array(rowLength);
   const useRow = (slot: number): void => {
-    const row = rows.subarray(slot * rowLength, (slot + 1) * rowLength);
-    for (const p of proxies) p.update(row, fields);
+    current.set(rows.subarray(slot * rowLength, (slot + 1) * rowLength));
+    for (const p of proxies) p.update(current, fields);
   };
   // What a cluster reads of the fleet's state goes to it like a command: sampled at each barrier,
   // sent when it changed.
@@ -591,9 +635,14 @@ export function createFleetPartition(
       )
         continue;
       sent[i] = next;
-      clusterSims[i]!.scheduleAt(sim.now + COMMAND_LATENCY_SECONDS, runCommand, () => {
-        inputs[i] = next;
-      });
+      clusterSims[i]!.scheduleAt(
+        sim.now + COMMAND_LATENCY_SECONDS,
+        runCommand,
+        () => {
+          inputs[i] = next;
+        },
+        COMMAND_PRIORITY,
+      );
     }
   };
   const barrier = (): void => {
@@ -606,7 +655,29 @@ export function createFleetPartition(
       else for (const p of playbookHolder) p.notifyDetection();
     }
     sendInputs();
+    timersRunAtBarrier = timers.timersRun;
     if (sim.now + BARRIER_SECONDS <= until) sim.schedule(BARRIER_SECONDS, barrier, undefined, LATE);
+  };
+
+  /**
+   * The earliest instant after `start` (the fleet's clock) at which its logic may give a command or
+   * send a cluster new inputs, whatever the clusters report meanwhile. The logic acts only
+   * - from its own timers (watched: timers.nextTimerAt());
+   * - on the answer to an API call it made, at the barrier that brings it;
+   * - on detection or customer impact, after the decision delay of the actions they trigger (neither
+   *   reaches the fleet before the change starts);
+   * - at a barrier, sending the inputs a timer changed since the last one.
+   * Everything else it does with the clusters' rows (gates, selections, start-up) runs in its timers.
+   */
+  const horizon = (start: number): number => {
+    const soon = start + BARRIER_SECONDS;
+    if (plan.windows === 'fixed' || calls.pendingCount > 0 || timers.timersRun !== timersRunAtBarrier)
+      return soon;
+    let earliest = timers.nextTimerAt();
+    if (changeStartedAt !== null)
+      for (const p of playbookHolder)
+        earliest = Math.min(earliest, Math.max(soon, changeStartedAt) + p.reactionDelay);
+    return Math.max(earliest, soon);
   };
   if (BARRIER_SECONDS <= until) sim.schedule(BARRIER_SECONDS, barrier, undefined, LATE);
   // The first exchange carries the clusters as built.
@@ -619,9 +690,15 @@ export function createFleetPartition(
       // The fleet's logic through the window the last exchange brought.
       sim.advance(clusterTime);
       if (clusterTime >= until) return false;
-      // Then each cluster through the next window, on its own, writing its row at every barrier.
+      // Then each cluster through the next window, on its own, writing its row at every barrier. A
+      // command the fleet gives at its horizon or later acts a command latency later: the window ends
+      // at the last barrier before that (never sooner than a command latency from its start).
       const start = clusterTime;
-      const end = Math.min(start + COMMAND_LATENCY_SECONDS, until);
+      const reach = Math.ceil((horizon(start) + COMMAND_LATENCY_SECONDS - start) / BARRIER_SECONDS) - 1;
+      const end = Math.min(
+        start + Math.max(COMMAND_LATENCY_SECONDS, Math.min(reach * BARRIER_SECONDS, MAX_WINDOW_SECONDS)),
+        until,
+      );
       const slots = Math.floor((end - start) / BARRIER_SECONDS);
       for (const i of owned) {
         const clusterSim = clusterSims[i]!;
@@ -633,12 +710,19 @@ export function createFleetPartition(
       }
       capturedSlots = slots;
       clusterTime = end;
+      windowsRun++;
       return true;
     },
     get eventsProcessed() {
       let events = sim.eventsProcessed;
       for (const i of owned) events += clusterSims[i]!.eventsProcessed;
       return events;
+    },
+    get windowsRun() {
+      return windowsRun;
+    },
+    get rowsInUse() {
+      return capturedSlots * rowLength;
     },
     capture(out) {
       for (let slot = 0; slot < capturedSlots; slot++)

@@ -9,9 +9,11 @@
  * what clusters read of it (traffic share, serving capacity) reach a cluster COMMAND_LATENCY_SECONDS
  * after the decision, in the partition that owns the cluster and nowhere else. That latency is the
  * lookahead: each cluster runs a whole window on its own, and the fleet follows through the same
- * window with every barrier's rows in hand. So every replica of the fleet logic makes the same
- * decisions at the same instants, each cluster sees exactly the events it would see in a single
- * partition, and the result does not depend on how many partitions there are (tested).
+ * window with every barrier's rows in hand. A window is one latency long, or longer (up to
+ * MAX_WINDOW_SECONDS) while the fleet provably cannot act: its horizon (fleet.ts). So every replica of
+ * the fleet logic makes the same decisions at the same instants, each cluster sees exactly the events
+ * it would see in a single partition with fixed windows, and the result does not depend on how many
+ * partitions there are or how long the windows were (tested).
  */
 import type { ApiCallback, ApiEndpoint, ApiOutcome, ApiRequest, Identity } from '../api-types.js';
 import type { ClusterHandle, ControlPlaneHealth, NodeView } from '../cluster-types.js';
@@ -30,8 +32,17 @@ export const BARRIER_SECONDS = 1;
  */
 export const COMMAND_LATENCY_SECONDS = 10;
 
-/** Barriers in one window of cluster time: the rows one exchange carries per cluster. */
-const BARRIERS_PER_WINDOW = COMMAND_LATENCY_SECONDS / BARRIER_SECONDS;
+/**
+ * The longest window of cluster time between two exchanges, seconds. A window is one command latency
+ * long unless the fleet cannot act sooner than that (its horizon: createFleetPartition); then it runs
+ * up to the horizon plus a command latency, at most this long. Past about a minute, the clusters'
+ * state coming back into the CPU caches once per window costs little (bench quiet), and each barrier
+ * of a window is a row in the exchange (docs/decisions.md).
+ */
+export const MAX_WINDOW_SECONDS = 120;
+
+/** Barriers in the longest window: the rows one exchange can carry per cluster. */
+const MAX_BARRIERS_PER_WINDOW = MAX_WINDOW_SECONDS / BARRIER_SECONDS;
 
 // Snapshot layout: one row of numbers per cluster.
 const REPLICAS_UP = 0;
@@ -47,9 +58,9 @@ const FIXED_FIELDS = 8;
 /** Numbers per cluster in a snapshot, given the workloads whose running pods the fleet follows. */
 export const snapshotFields = (workloads: number): number => FIXED_FIELDS + workloads;
 
-/** Numbers in one exchange: every cluster's row at each barrier of a window. */
+/** Numbers in the longest exchange: every cluster's row at each barrier of the longest window. */
 export const windowRowsLength = (clusters: number, workloads: number): number =>
-  BARRIERS_PER_WINDOW * clusters * snapshotFields(workloads);
+  MAX_BARRIERS_PER_WINDOW * clusters * snapshotFields(workloads);
 
 /** What a cluster's owner sends at a barrier besides the snapshot rows. */
 export type FleetMessage =
@@ -87,6 +98,11 @@ export function captureCluster(
 export class CallRegistry {
   private nextId = 0;
   private readonly pending = new Map<number, ApiCallback>();
+
+  /** Calls not answered yet. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
 
   register(done: ApiCallback): number {
     const id = this.nextId++;

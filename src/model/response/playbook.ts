@@ -33,6 +33,13 @@ export interface Playbook {
   /** Seconds of the first failed rollback attempt, or null. */
   readonly firstRollbackFailure: number | null;
   readonly firstActionAt: number | null;
+  /**
+   * Seconds from a fleet-level trigger that has not fired yet (detection, customer impact) to the
+   * earliest thing it can make the playbook do (its actions' shortest decision delay); Infinity when
+   * no such trigger is left. Everything else the playbook does follows its own timers or the answers
+   * to its API calls.
+   */
+  readonly reactionDelay: number;
 }
 
 interface Task {
@@ -308,6 +315,15 @@ export function createPlaybook(
     },
     get firstActionAt() {
       return firstActionAt;
+    },
+    get reactionDelay() {
+      let delay = Number.POSITIVE_INFINITY;
+      for (const action of config.actions) {
+        const trigger = action.trigger.after;
+        if ((trigger === 'detection' || trigger === 'customer-impact') && !firedTriggers.has(trigger))
+          delay = Math.min(delay, action.decisionDelay);
+      }
+      return delay;
     },
   };
 }
