@@ -10,8 +10,11 @@ export interface Recorder {
   readonly resolution: number;
   /** Registers series; sampling starts at the next step. */
   add(series: readonly Sampled[]): void;
-  /** Samples taken so far, per key; a series added late is NaN-padded at the front. */
-  series(): Map<string, Float64Array>;
+  /**
+   * Samples taken so far, per key (only the keys `keep` accepts, when given); a series added late is
+   * NaN-padded at the front.
+   */
+  series(keep?: (key: string) => boolean): Map<string, Float64Array>;
   readonly samples: number;
 }
 
@@ -21,6 +24,9 @@ export interface Recorder {
  * time-major (one row of every series per sample), so a sample writes one run of memory instead of
  * one cache line in each series' array; series() transposes once at the end.
  */
+/** Rows per block when series() transposes: 64 rows of a cluster's ~200 series is about 100 KB. */
+const TRANSPOSE_ROWS = 64;
+
 export function createRecorder(sim: Simulation, resolution: number, until: number): Recorder {
   const steps = Math.floor(until / resolution) + 1;
   const sources: Sampled[] = [];
@@ -47,13 +53,26 @@ export function createRecorder(sim: Simulation, resolution: number, until: numbe
     add(series) {
       sources.push(...series);
     },
-    series() {
+    series(keep) {
       if (width !== sources.length) widen();
+      const columns: number[] = [];
       const out = new Map<string, Float64Array>();
+      const values: Float64Array[] = [];
       for (let k = 0; k < width; k++) {
-        const values = new Float64Array(taken);
-        for (let t = 0; t < taken; t++) values[t] = rows[t * width + k]!;
-        out.set(sources[k]!.key, values);
+        if (keep !== undefined && !keep(sources[k]!.key)) continue;
+        columns.push(k);
+        values.push(new Float64Array(taken));
+        out.set(sources[k]!.key, values.at(-1)!);
+      }
+      // Transposed a block of rows at a time, so the block stays in cache while every series takes
+      // its part of it.
+      for (let t0 = 0; t0 < taken; t0 += TRANSPOSE_ROWS) {
+        const t1 = Math.min(taken, t0 + TRANSPOSE_ROWS);
+        for (let c = 0; c < columns.length; c++) {
+          const k = columns[c]!;
+          const into = values[c]!;
+          for (let t = t0; t < t1; t++) into[t] = rows[t * width + k]!;
+        }
       }
       return out;
     },

@@ -34,7 +34,13 @@ import type { ResponseConfig } from '../response/types.js';
 import { createRolloutController, type RolloutTarget } from '../rollout/index.js';
 import type { RolloutConfig } from '../rollout/types.js';
 import { BALANCER_INTERVAL, BALANCER_PARAMETERS, createTrafficBalancer } from './balancer.js';
-import { type ClusterOutcome, computeMilestones, IMPACT_THRESHOLD } from './milestones.js';
+import {
+  type ClusterOutcome,
+  clusterOutcome,
+  computeMilestones,
+  firstTroubleStep,
+  IMPACT_THRESHOLD,
+} from './milestones.js';
 import { watchFleetTimers } from './fleet-timers.js';
 import { createNodeStartup, INSTANT_NODE_STARTUP, nodeStartupParameters } from './node-startup.js';
 import {
@@ -742,10 +748,30 @@ export function createFleetPartition(
     },
     finish() {
       const series = recorder.series();
+      const troubleFromStep = firstTroubleStep(changeStartedAt ?? 0, config.resolution);
       const clusters: PartitionClusterResult[] = [];
       for (const i of owned) {
         const c = real[i]!;
-        const own = recorders[i]!.series();
+        // A cluster that stayed healthy keeps only its health series (finishFleet drops the rest): the
+        // others are not even transposed.
+        const timeline = recorders[i]!.series((key) => key === availabilityKey || key === unhealthyKey);
+        const isQuiet =
+          config.quietClusterSeries === 'health' &&
+          clusterOutcome(
+            {
+              name: c.config.name,
+              nodes: c.config.nodes,
+              availability: timeline.get(availabilityKey) ?? new Float64Array(0),
+              apiUnhealthy: timeline.get(unhealthyKey) ?? new Float64Array(0),
+            },
+            config.resolution,
+            troubleFromStep,
+          ).troubleStartedAt === null;
+        const kept = (s: { cluster: number; decl: MetricDeclaration }): boolean =>
+          s.cluster === i && (!isQuiet || HEALTH_SERIES.has(s.decl.name));
+        const keys = new Set(clusterSeries.filter(kept).map((s) => s.key));
+        const own = recorders[i]!.series((key) => keys.has(key));
+        for (const [key, values] of timeline) own.set(key, values);
         const get = (key: string): Float64Array => own.get(key) ?? new Float64Array(0);
         const parameters: (ParameterDeclaration & { component: string })[] = [];
         for (const comp of c.components()) {
@@ -755,15 +781,13 @@ export function createFleetPartition(
         clusters.push({
           index: i,
           summary: { ...c.summary(), ...dataPlanes[i]!.summary() },
-          series: clusterSeries
-            .filter((s) => s.cluster === i)
-            .map((s) => ({
-              name: s.decl.name,
-              labels: s.decl.labels ?? {},
-              unit: s.decl.unit,
-              help: s.decl.help,
-              values: get(s.key),
-            })),
+          series: clusterSeries.filter(kept).map((s) => ({
+            name: s.decl.name,
+            labels: s.decl.labels ?? {},
+            unit: s.decl.unit,
+            help: s.decl.help,
+            values: get(s.key),
+          })),
           availability: get(availabilityKey),
           unhealthy: get(unhealthyKey),
           parameters,

@@ -47,6 +47,10 @@ const healthyAt = (c: ClusterTimeline, k: number): boolean => {
   return !(a < IMPACT_THRESHOLD) && c.apiUnhealthy[k]! < 0.5;
 };
 
+/** The first sample a cluster's trouble is looked for in: the change's start. */
+export const firstTroubleStep = (changeStartedAt: number, resolution: number): number =>
+  Math.max(0, Math.floor(changeStartedAt / resolution));
+
 export function clusterOutcome(c: ClusterTimeline, resolution: number, fromStep: number): ClusterOutcome {
   const n = c.availability.length;
   let first = -1;
@@ -115,7 +119,7 @@ export function computeMilestones(input: MilestoneInput): {
   outcomes: ClusterOutcome[];
 } {
   const r = input.resolution;
-  const fromStep = Math.max(0, Math.floor(input.changeStartedAt / r));
+  const fromStep = firstTroubleStep(input.changeStartedAt, r);
   const firstEvent = (
     kinds: readonly string[],
     accept: (e: LoggedEvent) => boolean = () => true,
