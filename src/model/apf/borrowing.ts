@@ -89,6 +89,20 @@ export interface AllocationItem {
 const MIN_TARGET = 0.001;
 const EPSILON = 1e-7;
 
+/** Sum over the items of clamp(p * target, lower, upper), in item order. */
+function clampedSum(p: number, items: readonly AllocationItem[], targets: Float64Array): number {
+  let sum = 0;
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k]!;
+    sum += Math.max(item.lowerBound, Math.min(item.upperBound, p * targets[k]!));
+  }
+  return sum;
+}
+
+/** computeAllocation's working space, reused across calls (grown as needed). */
+let scratchTargets = new Float64Array(32);
+let scratchBreakpoints = new Float64Array(64);
+
 /**
  * The allocations, summing to `requiredSum`, where each item gets clamp(fairProp * target, lower,
  * upper) for the one fairProp that makes the sum come out. Returns null when the bounds make that
@@ -108,26 +122,31 @@ export function computeAllocation(requiredSum: number, items: readonly Allocatio
   if (lowSum - requiredSum > -EPSILON) return items.map((i) => i.lowerBound);
   if (requiredSum - highSum > -EPSILON) return items.map((i) => i.upperBound);
 
-  const targets = items.map((i) => Math.max(i.target, MIN_TARGET));
+  // NOTE: typed scratch arrays and a numeric sort instead of per-call arrays and a comparator: this
+  // runs for every replica every 10 s. The arithmetic and its order are the same.
+  const n = items.length;
+  if (scratchTargets.length < n) {
+    scratchTargets = new Float64Array(2 * n);
+    scratchBreakpoints = new Float64Array(4 * n);
+  }
+  const targets = scratchTargets;
+  const breakpoints = scratchBreakpoints.subarray(0, 2 * n);
+  for (let k = 0; k < n; k++) {
+    const item = items[k]!;
+    const target = Math.max(item.target, MIN_TARGET);
+    targets[k] = target;
+    breakpoints[2 * k] = item.lowerBound / target;
+    breakpoints[2 * k + 1] = item.upperBound / target;
+  }
   // f(p) = sum of clamp(p * target) is continuous, non-decreasing and linear between the points where
   // some item hits a bound; find the segment where it crosses requiredSum and interpolate.
-  const breakpoints: number[] = [];
-  items.forEach((item, k) => {
-    breakpoints.push(item.lowerBound / targets[k]!, item.upperBound / targets[k]!);
-  });
-  breakpoints.sort((a, b) => a - b);
-  const total = (p: number): number => {
-    let sum = 0;
-    items.forEach((item, k) => {
-      sum += Math.max(item.lowerBound, Math.min(item.upperBound, p * targets[k]!));
-    });
-    return sum;
-  };
+  breakpoints.sort();
   let low = 0;
-  let lowTotal = total(0);
+  let lowTotal = clampedSum(0, items, targets);
   let fairProp = breakpoints[breakpoints.length - 1]!;
-  for (const point of breakpoints) {
-    const pointTotal = total(point);
+  for (let b = 0; b < breakpoints.length; b++) {
+    const point = breakpoints[b]!;
+    const pointTotal = clampedSum(point, items, targets);
     if (pointTotal >= requiredSum) {
       fairProp =
         pointTotal === lowTotal
@@ -138,5 +157,10 @@ export function computeAllocation(requiredSum: number, items: readonly Allocatio
     low = point;
     lowTotal = pointTotal;
   }
-  return items.map((item, k) => Math.max(item.lowerBound, Math.min(item.upperBound, fairProp * targets[k]!)));
+  const out = new Array<number>(n);
+  for (let k = 0; k < n; k++) {
+    const item = items[k]!;
+    out[k] = Math.max(item.lowerBound, Math.min(item.upperBound, fairProp * targets[k]!));
+  }
+  return out;
 }

@@ -900,7 +900,7 @@ export function finishFleet(config: FleetConfig, parts: readonly PartitionResult
         labels: s.labels,
         unit: s.unit,
         help: s.help,
-        values: Array.from(s.values, (v) => (Number.isFinite(v) ? v : null)),
+        values: finiteOrNull(s.values),
       });
     }
     return {
@@ -928,7 +928,7 @@ export function finishFleet(config: FleetConfig, parts: readonly PartitionResult
       firstFiring = p.firstFiring;
   return {
     clusters: results,
-    fleetAvailability: Array.from(fleet.fleetAvailability, (v) => (Number.isFinite(v) ? v : null)),
+    fleetAvailability: finiteOrNull(fleet.fleetAvailability),
     events,
     milestones: {
       ...milestones,
@@ -939,6 +939,16 @@ export function finishFleet(config: FleetConfig, parts: readonly PartitionResult
     timeToDetect: firstFiring === null || changeStartedAt === null ? null : firstFiring - changeStartedAt,
     changeStartedAt,
   };
+}
+
+/** A series as JSON carries it: a gap (NaN, before a series existed) is null. */
+function finiteOrNull(values: Float64Array): (number | null)[] {
+  const out = new Array<number | null>(values.length);
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k]!;
+    out[k] = Number.isFinite(v) ? v : null;
+  }
+  return out;
 }
 
 function firstStart(workloads: readonly WorkloadConfig[]): number | null {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { computeAllocation } from '../../../src/model/apf/borrowing.js';
+import { type AllocationItem, computeAllocation } from '../../../src/model/apf/borrowing.js';
 import { every, harness, kubelet, level, request, runUntil, serviceAccount, submit } from './fixtures.js';
 
 describe('borrowing between priority levels (apf_controller.go, flow_control_conc_alloc.go)', () => {
@@ -55,6 +55,90 @@ describe('borrowing between priority levels (apf_controller.go, flow_control_con
           });
         },
       ),
+    );
+  });
+
+  it('gives, bit for bit, what the straightforward allocation gives (arrays, a comparator sort)', () => {
+    // The reference: flow_control_conc_alloc.go as first written here, before the scratch arrays.
+    const reference = (requiredSum: number, items: readonly AllocationItem[]): number[] | null => {
+      let lowSum = 0;
+      let highSum = 0;
+      for (const item of items) {
+        if (item.lowerBound < 0 || item.upperBound < item.lowerBound || item.target < item.lowerBound)
+          return null;
+        lowSum += item.lowerBound;
+        highSum += item.upperBound;
+      }
+      if (lowSum - requiredSum > 1e-7 || requiredSum - highSum > 1e-7) return null;
+      if (requiredSum === 0) return items.map(() => 0);
+      if (lowSum - requiredSum > -1e-7) return items.map((i) => i.lowerBound);
+      if (requiredSum - highSum > -1e-7) return items.map((i) => i.upperBound);
+      const targets = items.map((i) => Math.max(i.target, 0.001));
+      const breakpoints: number[] = [];
+      items.forEach((item, k) =>
+        breakpoints.push(item.lowerBound / targets[k]!, item.upperBound / targets[k]!),
+      );
+      breakpoints.sort((a, b) => a - b);
+      const total = (p: number): number => {
+        let sum = 0;
+        items.forEach((item, k) => {
+          sum += Math.max(item.lowerBound, Math.min(item.upperBound, p * targets[k]!));
+        });
+        return sum;
+      };
+      let low = 0;
+      let lowTotal = total(0);
+      let fairProp = breakpoints[breakpoints.length - 1]!;
+      for (const point of breakpoints) {
+        const pointTotal = total(point);
+        if (pointTotal >= requiredSum) {
+          fairProp =
+            pointTotal === lowTotal
+              ? point
+              : low + ((requiredSum - lowTotal) * (point - low)) / (pointTotal - lowTotal);
+          break;
+        }
+        low = point;
+        lowTotal = pointTotal;
+      }
+      return items.map((item, k) =>
+        Math.max(item.lowerBound, Math.min(item.upperBound, fairProp * targets[k]!)),
+      );
+    };
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            lower: fc.double({ min: 0, max: 100, noNaN: true }),
+            extra: fc.oneof(
+              fc.double({ min: 0, max: 700, noNaN: true }),
+              fc.constant(Number.POSITIVE_INFINITY),
+            ),
+            t: fc.double({ min: 0, max: 1000, noNaN: true }),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        fc.double({ min: -0.1, max: 1.1, noNaN: true }),
+        (raw, position) => {
+          const items = raw.map((r) => ({
+            lowerBound: r.lower,
+            upperBound: r.lower + r.extra,
+            target: r.lower + r.t,
+          }));
+          const low = items.reduce((s, i) => s + i.lowerBound, 0);
+          const high = Math.min(
+            items.reduce((s, i) => s + i.upperBound, 0),
+            low + 5000,
+          );
+          const budget = Math.round(low + position * (high - low));
+          const got = computeAllocation(budget, items);
+          const want = reference(budget, items);
+          assert.equal(got === null, want === null);
+          if (got && want)
+            for (let k = 0; k < got.length; k++) assert.ok(Object.is(got[k], want[k]), `item ${k}`);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 
