@@ -75,9 +75,9 @@ describe('borrowing between priority levels (apf_controller.go, flow_control_con
       if (requiredSum - highSum > -1e-7) return items.map((i) => i.upperBound);
       const targets = items.map((i) => Math.max(i.target, 0.001));
       const breakpoints: number[] = [];
-      items.forEach((item, k) =>
-        breakpoints.push(item.lowerBound / targets[k]!, item.upperBound / targets[k]!),
-      );
+      items.forEach((item, k) => {
+        breakpoints.push(item.lowerBound / targets[k]!, item.upperBound / targets[k]!);
+      });
       breakpoints.sort((a, b) => a - b);
       const total = (p: number): number => {
         let sum = 0;
