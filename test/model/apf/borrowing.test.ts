@@ -4,6 +4,10 @@ import fc from 'fast-check';
 import { type AllocationItem, computeAllocation } from '../../../src/model/apf/borrowing.js';
 import { every, harness, kubelet, level, request, runUntil, serviceAccount, submit } from './fixtures.js';
 
+/** Generated levels: a lower bound, room above it (the upper bound) and a target at or above it. */
+const toItems = (raw: readonly { lower: number; extra: number; t: number }[]): AllocationItem[] =>
+  raw.map((r) => ({ lowerBound: r.lower, upperBound: r.lower + r.extra, target: r.lower + r.t }));
+
 describe('borrowing between priority levels (apf_controller.go, flow_control_conc_alloc.go)', () => {
   it('allocates fairProp * target within bounds, summing to the budget', () => {
     const items = [
@@ -37,11 +41,7 @@ describe('borrowing between priority levels (apf_controller.go, flow_control_con
         ),
         fc.double({ min: 0, max: 1, noNaN: true }),
         (raw, position) => {
-          const items = raw.map((r) => ({
-            lowerBound: r.lower,
-            upperBound: r.lower + r.extra,
-            target: r.lower + r.t,
-          }));
+          const items = toItems(raw);
           const low = items.reduce((s, i) => s + i.lowerBound, 0);
           const high = items.reduce((s, i) => s + i.upperBound, 0);
           const budget = Math.round(low + position * (high - low));
@@ -120,11 +120,7 @@ describe('borrowing between priority levels (apf_controller.go, flow_control_con
         ),
         fc.double({ min: -0.1, max: 1.1, noNaN: true }),
         (raw, position) => {
-          const items = raw.map((r) => ({
-            lowerBound: r.lower,
-            upperBound: r.lower + r.extra,
-            target: r.lower + r.t,
-          }));
+          const items = toItems(raw);
           const low = items.reduce((s, i) => s + i.lowerBound, 0);
           const high = Math.min(
             items.reduce((s, i) => s + i.upperBound, 0),
