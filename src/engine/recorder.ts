@@ -18,15 +18,15 @@ export interface Recorder {
   readonly samples: number;
 }
 
+/** Rows per block when series() transposes: 64 rows of a cluster's ~200 series is about 100 KB. */
+const TRANSPOSE_ROWS = 64;
+
 /**
  * Samples every registered series at a fixed resolution of simulated time (t = 0, r, 2r, ...),
  * late priority so a sample sees the state after all events at that instant. Samples are stored
  * time-major (one row of every series per sample), so a sample writes one run of memory instead of
  * one cache line in each series' array; series() transposes once at the end.
  */
-/** Rows per block when series() transposes: 64 rows of a cluster's ~200 series is about 100 KB. */
-const TRANSPOSE_ROWS = 64;
-
 export function createRecorder(sim: Simulation, resolution: number, until: number): Recorder {
   const steps = Math.floor(until / resolution) + 1;
   const sources: Sampled[] = [];
@@ -60,9 +60,10 @@ export function createRecorder(sim: Simulation, resolution: number, until: numbe
       const values: Float64Array[] = [];
       for (let k = 0; k < width; k++) {
         if (keep !== undefined && !keep(sources[k]!.key)) continue;
+        const series = new Float64Array(taken);
         columns.push(k);
-        values.push(new Float64Array(taken));
-        out.set(sources[k]!.key, values.at(-1)!);
+        values.push(series);
+        out.set(sources[k]!.key, series);
       }
       // Transposed a block of rows at a time, so the block stays in cache while every series takes
       // its part of it.

@@ -78,6 +78,8 @@ export function createTrafficBalancer(
     shares = next;
   };
 
+  const hasTrafficAway = (): boolean => away.some((a) => a);
+
   return {
     share: (i) => shares[i] ?? 0,
     loadFactor: (i) => (base[i]! > 0 ? shares[i]! / base[i]! : 0),
@@ -87,9 +89,9 @@ export function createTrafficBalancer(
       recompute();
     },
     isAway: (i) => away[i] ?? false,
-    hasTrafficAway: () => away.some((a) => a),
+    hasTrafficAway,
     refresh() {
-      if (away.some((a) => a)) recompute();
+      if (hasTrafficAway()) recompute();
     },
   };
 }

@@ -215,6 +215,7 @@ export function planPartitions(clusters: readonly ClusterConfig[], count: number
 export interface PartitionClusterResult {
   readonly index: number;
   readonly summary: ClusterSummary;
+  /** Every declared series; only the health series of a cluster that stayed healthy, with quietClusterSeries 'health'. */
   readonly series: readonly {
     readonly name: string;
     readonly labels: Readonly<Record<string, string>>;
@@ -360,14 +361,16 @@ export function createFleetPartition(
     clusterSims[i] = clusterSim;
   });
   const owned = clusterSims.flatMap((s, i) => (s === null ? [] : [i]));
+  /** Runs `command` in owned cluster i a command latency after the fleet's now (commands and inputs). */
+  const sendToCluster = (i: number, command: () => void): void => {
+    clusterSims[i]!.scheduleAt(sim.now + COMMAND_LATENCY_SECONDS, runCommand, command, COMMAND_PRIORITY);
+  };
   // (Node start-up reads the proxies only from its events, after this line.)
   const proxies = config.clusters.map((cc, i) => {
     // An owned cluster hears the fleet's commands a command latency after they are given, and
     // answers on its own clock.
     const clusterSim = clusterSims[i];
-    const deliver = (command: () => void): void => {
-      clusterSim?.scheduleAt(sim.now + COMMAND_LATENCY_SECONDS, runCommand, command, COMMAND_PRIORITY);
-    };
+    const deliver = (command: () => void): void => sendToCluster(i, command);
     const answeredAt = clusterSim ? () => clusterSim.now : now;
     return new ClusterProxy(cc, i, real[i] ?? null, deliver, calls, outbox, answeredAt, followed, fleetLog);
   });
@@ -641,14 +644,9 @@ export function createFleetPartition(
       )
         continue;
       sent[i] = next;
-      clusterSims[i]!.scheduleAt(
-        sim.now + COMMAND_LATENCY_SECONDS,
-        runCommand,
-        () => {
-          inputs[i] = next;
-        },
-        COMMAND_PRIORITY,
-      );
+      sendToCluster(i, () => {
+        inputs[i] = next;
+      });
     }
   };
   const barrier = (): void => {
@@ -752,8 +750,8 @@ export function createFleetPartition(
       const clusters: PartitionClusterResult[] = [];
       for (const i of owned) {
         const c = real[i]!;
-        // A cluster that stayed healthy keeps only its health series (finishFleet drops the rest): the
-        // others are not even transposed.
+        // A cluster that stayed healthy keeps only its health series: the others are not even
+        // transposed. (The test is computeMilestones', on the same timeline: the same clusters.)
         const timeline = recorders[i]!.series((key) => key === availabilityKey || key === unhealthyKey);
         const isQuiet =
           config.quietClusterSeries === 'health' &&
@@ -771,8 +769,6 @@ export function createFleetPartition(
           s.cluster === i && (!isQuiet || HEALTH_SERIES.has(s.decl.name));
         const keys = new Set(clusterSeries.filter(kept).map((s) => s.key));
         const own = recorders[i]!.series((key) => keys.has(key));
-        for (const [key, values] of timeline) own.set(key, values);
-        const get = (key: string): Float64Array => own.get(key) ?? new Float64Array(0);
         const parameters: (ParameterDeclaration & { component: string })[] = [];
         for (const comp of c.components()) {
           const kind = comp.id.replace(/^[^/]*\//, '');
@@ -786,10 +782,10 @@ export function createFleetPartition(
             labels: s.decl.labels ?? {},
             unit: s.decl.unit,
             help: s.decl.help,
-            values: get(s.key),
+            values: own.get(s.key)!,
           })),
-          availability: get(availabilityKey),
-          unhealthy: get(unhealthyKey),
+          availability: timeline.get(availabilityKey)!,
+          unhealthy: timeline.get(unhealthyKey)!,
           parameters,
           events: clusterLogs.get(c.config.name)?.events ?? [],
         });
@@ -890,19 +886,15 @@ export function finishFleet(config: FleetConfig, parts: readonly PartitionResult
     changeStartedAt: changeStartedAt ?? 0,
   });
 
+  // (A partition sends only the health series of a cluster that stayed healthy: finish().)
   const results: ClusterResult[] = config.clusters.map((cc, i) => {
-    const troubled = outcomes[i]!.troubleStartedAt !== null;
-    const descriptors: SeriesDescriptor[] = [];
-    for (const s of byIndex[i]!.series) {
-      if (!troubled && config.quietClusterSeries === 'health' && !HEALTH_SERIES.has(s.name)) continue;
-      descriptors.push({
-        name: s.name,
-        labels: s.labels,
-        unit: s.unit,
-        help: s.help,
-        values: finiteOrNull(s.values),
-      });
-    }
+    const descriptors: SeriesDescriptor[] = byIndex[i]!.series.map((s) => ({
+      name: s.name,
+      labels: s.labels,
+      unit: s.unit,
+      help: s.help,
+      values: finiteOrNull(s.values),
+    }));
     return {
       name: cc.name,
       region: cc.region,
