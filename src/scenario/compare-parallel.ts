@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunResult, VariantResult } from '../model/result.js';
 import { BASE_VARIANT, compareVariants, resolveVariant } from './compare.js';
 import type { ResolvedScenario } from './types.js';
-import { canLoadWorker, defaultJobs, WORKER_HEAP_MB } from './workers.js';
+import { canLoadWorker, defaultJobs, WORKER_RESOURCE_LIMITS } from './workers.js';
 
 /** One run, posted to a worker (compare-worker.ts). */
 export interface RunJob {
@@ -170,7 +170,7 @@ function runOnWorkers(
       );
 
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(WORKER, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+      const worker = new Worker(WORKER, { resourceLimits: WORKER_RESOURCE_LIMITS });
       current.set(worker, null);
       worker.on('message', (m: WorkerMessage) => {
         if (settled) return;
@@ -207,7 +207,7 @@ function runOnWorkers(
           failure(
             worker,
             memory
-              ? `ran out of memory in its worker thread (heap limit ${WORKER_HEAP_MB} MB); run fewer at once: ${e.message}`
+              ? `ran out of memory in its worker thread (heap limit ${WORKER_RESOURCE_LIMITS.maxOldGenerationSizeMb} MB); run fewer at once: ${e.message}`
               : `failed in its worker thread: ${e.message}`,
             e,
           ),

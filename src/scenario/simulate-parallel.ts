@@ -11,7 +11,7 @@ import { windowRowsLength } from '../model/fleet/partition.js';
 import type { RunResult } from '../model/result.js';
 import { fleetConfig, type SimulateOptions, simulate, toRunResult } from './simulate.js';
 import type { ResolvedScenario } from './types.js';
-import { canLoadWorker, defaultJobs, WORKER_HEAP_MB } from './workers.js';
+import { canLoadWorker, defaultJobs, WORKER_RESOURCE_LIMITS } from './workers.js';
 
 /** What the main thread gives each worker (fleet-worker.ts). */
 export interface PartitionJob {
@@ -119,7 +119,7 @@ export async function simulateParallel(
         const job: PartitionJob = { scenario, seed, until, index, count, owner, shared };
         const worker = new Worker(WORKER, {
           workerData: job,
-          resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+          resourceLimits: WORKER_RESOURCE_LIMITS,
         });
         workers.push(worker);
         worker.on('message', (m: PartitionMessage) => {

@@ -19,6 +19,22 @@ export const defaultJobs = (): number => os.availableParallelism();
 export const WORKER_HEAP_MB = Math.max(8192, Math.ceil(v8.getHeapStatistics().heap_size_limit / 2 ** 20));
 
 /**
+ * Young generation per worker, MB (two 32 MB semi-spaces and V8's share for large new objects). A
+ * replay allocates a small object or a boxed number at nearly every event (a Call per API request,
+ * an outcome per answer), almost all dead within a window; with V8's default for a worker (about
+ * half this) every scavenge copies the window's survivors more often. On `npm run bench -- fm009`
+ * the two workers took 10% less CPU (126-135 s against 140-148 s, docs/decisions.md); 192 MB did
+ * no better.
+ */
+export const WORKER_YOUNG_GENERATION_MB = 96;
+
+/** The resource limits every worker starts with. */
+export const WORKER_RESOURCE_LIMITS = {
+  maxOldGenerationSizeMb: WORKER_HEAP_MB,
+  maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
+} as const;
+
+/**
  * Whether the worker module at `url` can run: it is compiled JavaScript next to its runner. Run from
  * the TypeScript sources (tsx) there is no .js to load, and the work stays in this thread.
  */
