@@ -21,10 +21,9 @@ export const WORKER_HEAP_MB = Math.max(8192, Math.ceil(v8.getHeapStatistics().he
 /**
  * Young generation per worker, MB (two 32 MB semi-spaces and V8's share for large new objects). A
  * replay allocates a small object or a boxed number at nearly every event (a Call per API request,
- * an outcome per answer), almost all dead within a window; with V8's default for a worker (about
- * half this) every scavenge copies the window's survivors more often. On `npm run bench -- fm009`
- * the two workers took 10% less CPU (126-135 s against 140-148 s, docs/decisions.md); 192 MB did
- * no better.
+ * an outcome per answer), almost all dead within a window: a larger nursery is scavenged less often
+ * and copies fewer survivors. On `npm run bench -- fm009` the two workers took 7-10% less CPU than
+ * with V8's default (which 48 MB matched); 192 MB did no better (docs/decisions.md).
  */
 export const WORKER_YOUNG_GENERATION_MB = 96;
 
