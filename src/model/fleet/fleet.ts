@@ -251,6 +251,8 @@ export interface FleetPartition {
   readonly eventsProcessed: number;
   /** Windows run so far. */
   readonly windowsRun: number;
+  /** Windows an owned cluster had already run when they began (it ran ahead; summed over clusters). */
+  readonly windowsAhead: number;
   /** Numbers of the rows that the last capture wrote (a prefix of `rowsLength`). */
   readonly rowsInUse: number;
   /**
@@ -280,6 +282,9 @@ export function createFleetPartition(
   // Every fleet component that can give a command schedules through this view: its earliest pending
   // timer bounds when the fleet can next act on its own (the horizon, in run()).
   const timers = watchFleetTimers(sim);
+  // Node start-up's pull steps change only the inputs of clusters whose nodes are being restored: its
+  // timers bound those clusters' windows, not the others' (run()).
+  const startupTimers = watchFleetTimers(sim);
 
   // Each owned cluster logs to its own log (merged by time after the run, partition-independent).
   const clusterLogs = new Map<string, ReturnType<typeof createEventLog>>();
@@ -307,7 +312,7 @@ export function createFleetPartition(
 
   const registryBytesPerSecond = config.registryBytesPerSecond ?? Number.POSITIVE_INFINITY;
   const startupConfigs = config.clusters.map((cc) => cc.nodeStartup ?? INSTANT_NODE_STARTUP);
-  const nodeStartup = createNodeStartup(timers, {
+  const nodeStartup = createNodeStartup(startupTimers, {
     clusters: config.clusters.map((cc, i) => ({
       name: cc.name,
       region: cc.region,
@@ -612,14 +617,24 @@ export function createFleetPartition(
   /** How far the clusters have run. */
   let clusterTime = 0;
   let windowsRun = 0;
+  let windowsAhead = 0;
   /** The fleet timers run when the last barrier was done (a later one may have changed the inputs). */
   let timersRunAtBarrier = 0;
+  let startupTimersRunAtBarrier = 0;
 
-  const captureRow = (i: number, slot: number): void => {
+  const captureRow = (i: number, into: Float64Array, at: number): void => {
     const c = real[i]!;
     const firing = alertEngines[i]!.isFiring(c.config.name, { minSeverity: 'warning' });
-    captureCluster(captured, slot * rowLength + i * fields, c, dataPlanes[i]!, firing, followed);
+    captureCluster(into, at, c, dataPlanes[i]!, firing, followed);
   };
+  /**
+   * A cluster node start-up cannot reach runs to its own, later window end: its rows for the
+   * barriers past the common window wait here (slot k is the barrier at aheadFrom + k + 1) and go
+   * into the exchanges of the windows they belong to.
+   */
+  const ahead = new Map<number, Float64Array>();
+  const aheadFrom = new Array<number>(n).fill(0);
+  const aheadTo = new Array<number>(n).fill(0);
   /**
    * The rows the fleet reads until the next barrier: a copy, because the exchange buffer is
    * overwritten by the next window's rows before the fleet's timers in between have run.
@@ -660,6 +675,7 @@ export function createFleetPartition(
     }
     sendInputs();
     timersRunAtBarrier = timers.timersRun;
+    startupTimersRunAtBarrier = startupTimers.timersRun;
     if (sim.now + BARRIER_SECONDS <= until) sim.schedule(BARRIER_SECONDS, barrier, undefined, LATE);
   };
 
@@ -672,12 +688,18 @@ export function createFleetPartition(
    *   reaches the fleet before the change starts);
    * - at a barrier, sending the inputs a timer changed since the last one.
    * Everything else it does with the clusters' rows (gates, selections, start-up) runs in its timers.
+   * Without `withStartup`, node start-up's timers do not count: they change the inputs of restoring
+   * clusters only (nodeStartup.isRestoring), so this is the horizon of every other cluster.
    */
-  const horizon = (start: number): number => {
+  const horizon = (start: number, withStartup: boolean): number => {
     const soon = start + BARRIER_SECONDS;
     if (plan.windows === 'fixed' || calls.pendingCount > 0 || timers.timersRun !== timersRunAtBarrier)
       return soon;
     let earliest = timers.nextTimerAt();
+    if (withStartup) {
+      if (startupTimers.timersRun !== startupTimersRunAtBarrier) return soon;
+      earliest = Math.min(earliest, startupTimers.nextTimerAt());
+    }
     if (changeStartedAt !== null)
       for (const p of playbookHolder)
         earliest = Math.min(earliest, Math.max(soon, changeStartedAt) + p.reactionDelay);
@@ -685,8 +707,18 @@ export function createFleetPartition(
   };
   if (BARRIER_SECONDS <= until) sim.schedule(BARRIER_SECONDS, barrier, undefined, LATE);
   // The first exchange carries the clusters as built.
-  for (const i of owned) captureRow(i, 0);
+  for (const i of owned) captureRow(i, captured, i * fields);
   capturedSlots = 1;
+  /** The end of a window that starts at `start`, for a fleet whose horizon is `reachesAt`. */
+  const windowEnd = (start: number, reachesAt: number): number => {
+    // A command the fleet gives at its horizon or later acts a command latency later: the window ends
+    // at the last barrier before that (never sooner than a command latency from its start).
+    const reach = Math.ceil((reachesAt + COMMAND_LATENCY_SECONDS - start) / BARRIER_SECONDS) - 1;
+    return Math.min(
+      start + Math.max(COMMAND_LATENCY_SECONDS, Math.min(reach * BARRIER_SECONDS, MAX_WINDOW_SECONDS)),
+      until,
+    );
+  };
 
   return {
     rowsLength: captured.length,
@@ -694,23 +726,46 @@ export function createFleetPartition(
       // The fleet's logic through the window the last exchange brought.
       sim.advance(clusterTime);
       if (clusterTime >= until) return false;
-      // Then each cluster through the next window, on its own, writing its row at every barrier. A
-      // command the fleet gives at its horizon or later acts a command latency later: the window ends
-      // at the last barrier before that (never sooner than a command latency from its start).
+      // Then each cluster through the next window, on its own, writing its row at every barrier. The
+      // window ends where the fleet's horizon says; a cluster whose nodes are not being restored may
+      // run on to the horizon of every timer but node start-up's (it is never later than that).
       const start = clusterTime;
-      const reach = Math.ceil((horizon(start) + COMMAND_LATENCY_SECONDS - start) / BARRIER_SECONDS) - 1;
-      const end = Math.min(
-        start + Math.max(COMMAND_LATENCY_SECONDS, Math.min(reach * BARRIER_SECONDS, MAX_WINDOW_SECONDS)),
-        until,
-      );
+      const end = windowEnd(start, horizon(start, true));
       const slots = Math.floor((end - start) / BARRIER_SECONDS);
+      let quietEnd = -1;
       for (const i of owned) {
         const clusterSim = clusterSims[i]!;
-        for (let slot = 0; slot < slots; slot++) {
-          clusterSim.advance(start + (slot + 1) * BARRIER_SECONDS);
-          captureRow(i, slot);
+        if (aheadTo[i]! >= end) windowsAhead++;
+        else {
+          if (quietEnd < 0) quietEnd = windowEnd(start, horizon(start, false));
+          const to = nodeStartup.isRestoring(i) ? end : quietEnd;
+          let rows = ahead.get(i);
+          if (rows === undefined) {
+            rows = new Float64Array(MAX_WINDOW_SECONDS * fields);
+            ahead.set(i, rows);
+          }
+          // It may have run part of this window already: keep those rows, moved to the front.
+          const done = Math.max(0, Math.round((aheadTo[i]! - start) / BARRIER_SECONDS));
+          if (done > 0) {
+            const from = Math.round((start - aheadFrom[i]!) / BARRIER_SECONDS);
+            rows.copyWithin(0, from * fields, (from + done) * fields);
+          }
+          const count = Math.floor((to - start) / BARRIER_SECONDS);
+          for (let slot = done; slot < count; slot++) {
+            clusterSim.advance(start + (slot + 1) * BARRIER_SECONDS);
+            captureRow(i, rows, slot * fields);
+          }
+          clusterSim.advance(to);
+          aheadFrom[i] = start;
+          aheadTo[i] = to;
         }
-        clusterSim.advance(end);
+        const rows = ahead.get(i)!;
+        const first = Math.round((start - aheadFrom[i]!) / BARRIER_SECONDS);
+        for (let slot = 0; slot < slots; slot++) {
+          const from = (first + slot) * fields;
+          const into = slot * rowLength + i * fields;
+          for (let f = 0; f < fields; f++) captured[into + f] = rows[from + f]!;
+        }
       }
       capturedSlots = slots;
       clusterTime = end;
@@ -724,6 +779,9 @@ export function createFleetPartition(
     },
     get windowsRun() {
       return windowsRun;
+    },
+    get windowsAhead() {
+      return windowsAhead;
     },
     get rowsInUse() {
       return capturedSlots * rowLength;

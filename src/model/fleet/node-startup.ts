@@ -90,6 +90,11 @@ export interface NodeStartup {
   startingNodes(i: number): number;
   /** Pods of cluster i its controllers have yet to create, and created ones not yet bound to a node. */
   missingPods(i: number): { readonly toCreate: number; readonly pending: number };
+  /**
+   * Whether a pull step may still change cluster i's start-up state (nodes booting or pulling, pods
+   * to create or bind). Only resized() makes a cluster restoring again.
+   */
+  isRestoring(i: number): boolean;
 }
 
 interface Cohort {
@@ -277,6 +282,10 @@ export function createNodeStartup(sim: Simulation, options: NodeStartupOptions):
       return nodes > 0 ? this.servingNodes(i) / nodes : 1;
     },
     pullRate: (i) => pools[i]!.rate,
+    isRestoring(i) {
+      const pool = pools[i]!;
+      return pool.cohorts.length > 0 || pool.toCreate > 0 || pool.pending > 0 || pool.rate !== 0;
+    },
     missingPods: (i) => ({ toCreate: pools[i]!.toCreate, pending: pools[i]!.pending }),
     startingNodes(i) {
       let n = 0;

@@ -10,10 +10,12 @@
  * after the decision, in the partition that owns the cluster and nowhere else. That latency is the
  * lookahead: each cluster runs a whole window on its own, and the fleet follows through the same
  * window with every barrier's rows in hand. A window is one latency long, or longer (up to
- * MAX_WINDOW_SECONDS) while the fleet provably cannot act: its horizon (fleet.ts). So every replica of
- * the fleet logic makes the same decisions at the same instants, each cluster sees exactly the events
- * it would see in a single partition with fixed windows, and the result does not depend on how many
- * partitions there are or how long the windows were (tested).
+ * MAX_WINDOW_SECONDS) while the fleet provably cannot act: its horizon (fleet.ts); a cluster that the
+ * fleet's node start-up cannot reach runs on to the horizon of the fleet's other timers, and its rows
+ * wait for the exchanges they belong to. So every replica of the fleet logic makes the same decisions
+ * at the same instants, each cluster sees exactly the events it would see in a single partition with
+ * fixed windows, and the result does not depend on how many partitions there are or how long the
+ * windows were (tested).
  */
 import type { ApiCallback, ApiEndpoint, ApiOutcome, ApiRequest, Identity } from '../api-types.js';
 import type { ClusterHandle, ControlPlaneHealth, NodeView } from '../cluster-types.js';
