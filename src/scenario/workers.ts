@@ -16,7 +16,7 @@ export const defaultJobs = (): number => os.availableParallelism();
  * process's own limit, about 4 GB here) would do, but a worker that hits its limit fails the whole
  * run, so give it room, and never less than the process itself was given.
  */
-export const WORKER_HEAP_MB = Math.max(8192, Math.ceil(v8.getHeapStatistics().heap_size_limit / 2 ** 20));
+const WORKER_HEAP_MB = Math.max(8192, Math.ceil(v8.getHeapStatistics().heap_size_limit / 2 ** 20));
 
 /**
  * Young generation per worker, MB (two 32 MB semi-spaces and V8's share for large new objects). A

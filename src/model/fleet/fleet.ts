@@ -632,7 +632,7 @@ export function createFleetPartition(
    * barriers past the common window wait here (slot k is the barrier at aheadFrom + k + 1) and go
    * into the exchanges of the windows they belong to.
    */
-  const ahead = new Map<number, Float64Array>();
+  const ahead = clusterSims.map((s) => (s === null ? null : new Float64Array(MAX_WINDOW_SECONDS * fields)));
   const aheadFrom = new Array<number>(n).fill(0);
   const aheadTo = new Array<number>(n).fill(0);
   /**
@@ -735,15 +735,11 @@ export function createFleetPartition(
       let quietEnd = -1;
       for (const i of owned) {
         const clusterSim = clusterSims[i]!;
+        const rows = ahead[i]!;
         if (aheadTo[i]! >= end) windowsAhead++;
         else {
           if (quietEnd < 0) quietEnd = windowEnd(start, horizon(start, false));
           const to = nodeStartup.isRestoring(i) ? end : quietEnd;
-          let rows = ahead.get(i);
-          if (rows === undefined) {
-            rows = new Float64Array(MAX_WINDOW_SECONDS * fields);
-            ahead.set(i, rows);
-          }
           // It may have run part of this window already: keep those rows, moved to the front.
           const done = Math.max(0, Math.round((aheadTo[i]! - start) / BARRIER_SECONDS));
           if (done > 0) {
@@ -759,7 +755,6 @@ export function createFleetPartition(
           aheadFrom[i] = start;
           aheadTo[i] = to;
         }
-        const rows = ahead.get(i)!;
         const first = Math.round((start - aheadFrom[i]!) / BARRIER_SECONDS);
         for (let slot = 0; slot < slots; slot++) {
           const from = (first + slot) * fields;
